@@ -1,0 +1,44 @@
+"""Builds the API's WSGI application: middleware around the Pecan tree."""
+
+from keystonemiddleware import auth_token
+from oslo_middleware import http_proxy_to_wsgi
+from oslo_middleware import request_id
+import pecan
+
+from blazar.api.controllers import root
+from blazar.api import hooks
+from blazar.api import noauth
+from blazar.plugins import loader
+from blazar.rpc import client as rpc_client
+
+
+def setup_app(conf, manager_client, plugin_schemas):
+    """The Pecan application alone (no authentication)."""
+    return pecan.make_app(
+        root.RootController(),
+        hooks=[hooks.ErrorHook(), hooks.MicroversionHook(),
+               hooks.ContextHook(),
+               hooks.ServicesHook(manager_client, plugin_schemas,
+                                  conf.api.max_request_body_size)],
+        guess_content_type_from_ext=True,
+        force_canonical=False,
+        debug=False)
+
+
+def build(conf, transport):
+    """The full application, composed once, outermost layer last:
+
+    - authentication wraps the resources (keystone tokens, or trusted
+      headers in noauth mode);
+    - proxy headers are honoured before URLs are built for links;
+    - the request id is outermost, so even a 401 carries one.
+    """
+    application = setup_app(conf, rpc_client.ManagerClient(conf, transport),
+                            loader.load_schemas(conf))
+    if conf.auth_strategy == 'noauth':
+        application = noauth.NoAuthMiddleware(application)
+    else:
+        application = auth_token.AuthProtocol(
+            application, {'oslo_config_config': conf})
+    application = http_proxy_to_wsgi.HTTPProxyToWSGI(application, conf)
+    return request_id.RequestId(application)

@@ -1,0 +1,1 @@
+"""The URL tree of the API."""

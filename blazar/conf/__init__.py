@@ -1,0 +1,18 @@
+"""Configuration options, one module per option group.
+
+``CONF`` is the process-wide oslo.config object; every group registers
+itself here, once, at import time. ``opts.list_opts`` feeds the sample
+config generator from the same modules.
+"""
+
+from oslo_config import cfg
+
+from blazar.conf import api
+from blazar.conf import default
+from blazar.conf import manager
+from blazar.conf import notifications
+
+CONF = cfg.CONF
+
+for _group in (default, api, manager, notifications):
+    _group.register_opts(CONF)

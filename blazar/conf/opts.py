@@ -1,0 +1,16 @@
+"""Every option Blazar defines, for oslo-config-generator."""
+
+from blazar.conf import api
+from blazar.conf import default
+from blazar.conf import manager
+from blazar.conf import notifications
+
+_MODULES = (default, api, manager, notifications)
+
+
+def list_opts():
+    groups = {}
+    for module in _MODULES:
+        for group, opts in module.list_opts().items():
+            groups.setdefault(group, []).extend(opts)
+    return sorted(groups.items())

@@ -1,0 +1,1 @@
+"""Persistence of leases, reservations and events (the manager's side)."""

@@ -1,0 +1,1 @@
+"""The manager process: owns the database, the plugins and the events."""

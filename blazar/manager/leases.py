@@ -1,0 +1,233 @@
+"""Lease operations: create, update and delete, each one transaction.
+
+The API has already checked shapes and formats; these functions enforce
+the rules that depend on stored state and time, and hand each
+reservation to its plugin inside the same transaction.
+"""
+
+import datetime
+
+from oslo_db import api as oslo_db_api
+from oslo_log import log as logging
+
+from blazar import dates
+from blazar.db import engine
+from blazar.db import events as db_events
+from blazar.db import leases as db_leases
+from blazar import exceptions
+from blazar.manager import views
+from blazar.plugins import loader
+from blazar import states
+
+LOG = logging.getLogger(__name__)
+
+# A claim that lost a race, or a deadlock, is retried in a new transaction.
+_retry_on_conflict = oslo_db_api.wrap_db_retry(
+    max_retries=10, retry_on_deadlock=True, retry_interval=0.01,
+    max_retry_interval=0.2, inc_retry_interval=True,
+    exception_checker=lambda e: isinstance(e, exceptions.ClaimConflict))
+
+
+class LeaseOperations:
+
+    def __init__(self, conf, plugins):
+        self.conf = conf
+        self.plugins = plugins
+
+    # --- reads -------------------------------------------------------------
+
+    def get(self, context, lease_id):
+        with engine.reader(context) as session:
+            lease = db_leases.get(session, lease_id, _scope(context))
+            return self._view(session, lease)
+
+    def list(self, context):
+        with engine.reader(context) as session:
+            leases = db_leases.list_(session, _scope(context))
+            return [self._view(session, lease) for lease in leases]
+
+    def _view(self, session, lease):
+        details = {}
+        by_type = {}
+        for reservation in lease.reservations:
+            by_type.setdefault(reservation.resource_type, []).append(
+                reservation)
+        for resource_type, reservations in by_type.items():
+            plugin = self.plugins.get(resource_type)
+            if plugin is not None:
+                details.update(plugin.details(session, reservations))
+        return views.lease(lease, details)
+
+    # --- create ------------------------------------------------------------
+
+    @_retry_on_conflict
+    def create(self, context, values):
+        start = dates.parse_wire(values['start_date'])
+        end = dates.parse_wire(values['end_date'])
+        before_end = _optional_wire(values.get('before_end_date'))
+        with engine.writer(context) as session:
+            lease = db_leases.add(
+                session, name=values['name'], user_id=values['user_id'],
+                project_id=values['project_id'], start_date=start,
+                end_date=end, status=states.PENDING)
+            session.flush()
+            for request in values.get('reservations', []):
+                self._reserve(session, lease, request)
+            self._add_events(session, lease, before_end)
+            session.flush()
+            return self._view(session, lease)
+
+    def _reserve(self, session, lease, request):
+        plugin = loader.get(self.plugins, request['resource_type'])
+        reservation = db_leases.add_reservation(
+            session, lease, request['resource_type'], states.RES_PENDING)
+        reservation.resource_id = plugin.reserve(
+            session, lease, reservation, request)
+
+    def _add_events(self, session, lease, before_end):
+        db_events.add(session, lease, states.START_LEASE, lease.start_date)
+        db_events.add(session, lease, states.END_LEASE, lease.end_date)
+        when = self._before_end_time(lease, before_end)
+        if when is not None:
+            db_events.add(session, lease, states.BEFORE_END_LEASE, when)
+
+    def _before_end_time(self, lease, explicit):
+        if explicit is not None:
+            return explicit
+        minutes = self.conf.manager.minutes_before_end_lease
+        if not minutes:
+            return None
+        return max(lease.end_date - datetime.timedelta(minutes=minutes),
+                   lease.start_date)
+
+    # --- update ------------------------------------------------------------
+
+    @_retry_on_conflict
+    def update(self, context, lease_id, values):
+        with engine.writer(context) as session:
+            lease = db_leases.get(session, lease_id, _scope(context),
+                                  for_update=True)
+            if lease.status not in states.STABLE:
+                raise exceptions.InvalidStatus()
+            if 'name' in values:
+                lease.name = values['name']
+            if _changes_schedule(values):
+                self._reschedule(session, lease, values)
+            session.flush()
+            return self._view(session, lease)
+
+    def _reschedule(self, session, lease, values):
+        now = dates.utcnow()
+        if lease.status == states.TERMINATED or lease.end_date < now:
+            raise exceptions.InvalidInput('Terminated leases can only be '
+                                          'renamed')
+        old_end = lease.end_date
+        start, end = _new_window(lease, values, now)
+        requests = _reservation_requests(lease, values.get('reservations'))
+        lease.start_date, lease.end_date = start, end
+        for reservation in lease.reservations:
+            plugin = loader.get(self.plugins, reservation.resource_type)
+            plugin.update(session, lease, reservation,
+                          requests.get(reservation.id, {}))
+        self._move_events(lease, old_end,
+                          _optional_wire(values.get('before_end_date')))
+
+    def _move_events(self, lease, old_end, explicit_before_end):
+        for event in lease.events:
+            if event.event_type == states.START_LEASE:
+                event.time = lease.start_date
+            elif event.event_type == states.END_LEASE:
+                event.time = lease.end_date
+            elif event.event_type == states.BEFORE_END_LEASE:
+                offset = old_end - event.time
+                when = explicit_before_end or (lease.end_date - offset)
+                event.time = max(when, lease.start_date)
+                if event.status == states.DONE and event.time > dates.utcnow():
+                    states.event_to(event, states.UNDONE)
+
+    # --- delete ------------------------------------------------------------
+
+    def delete(self, context, lease_id):
+        """Delete a lease; capacity a started lease holds is given back
+        (through the plugins' ``on_end``) before the rows go."""
+        with engine.writer(context) as session:
+            lease = db_leases.get(session, lease_id, _scope(context),
+                                  for_update=True)
+            if lease.status in (states.STARTING, states.TERMINATING):
+                raise exceptions.InvalidStatus()
+            holding = lease.status in (states.ACTIVE, states.ERROR)
+            view = self._view(session, lease)
+            if not holding:
+                db_leases.delete(session, lease)
+                return view
+            states.lease_to(lease, states.DELETING)
+        self._give_back(context, view)
+        with engine.writer(context) as session:
+            db_leases.delete(session, db_leases.get(session, lease_id))
+        return view
+
+    def _give_back(self, context, view):
+        try:
+            for reservation in view['reservations']:
+                if reservation['status'] == states.RES_ACTIVE:
+                    plugin = loader.get(self.plugins,
+                                        reservation['resource_type'])
+                    plugin.on_end(context, view, reservation)
+        except Exception:
+            LOG.exception('Releasing lease %s failed', view['id'])
+            with engine.writer(context) as session:
+                lease = db_leases.get(session, view['id'])
+                states.lease_to(lease, states.ERROR)
+            raise
+
+
+def _scope(context):
+    """Non-admins only ever see their own project's leases."""
+    return None if context.is_admin_context else context.project_id
+
+
+def _optional_wire(value):
+    return dates.parse_wire(value) if value else None
+
+
+def _changes_schedule(values):
+    return any(key in values for key in
+               ('start_date', 'end_date', 'before_end_date', 'reservations'))
+
+
+def _new_window(lease, values, now):
+    start = _optional_wire(values.get('start_date')) or lease.start_date
+    end = _optional_wire(values.get('end_date')) or lease.end_date
+    started = lease.start_date <= now
+    if started and start != lease.start_date:
+        raise exceptions.InvalidInput('Cannot modify the start date of '
+                                      'already started leases')
+    if not started and start < dates.start_of_minute(now):
+        raise exceptions.InvalidInput('Start date must be later than '
+                                      'current date')
+    if end < now or end < start:
+        raise exceptions.InvalidInput('End date must be later than current '
+                                      'and start date')
+    before_end = _optional_wire(values.get('before_end_date'))
+    if before_end is not None and not start < before_end < end:
+        raise exceptions.OutOfLeaseLimits()
+    return start, end
+
+
+def _reservation_requests(lease, requests):
+    """Index the update's reservation entries by id, checking each."""
+    requests = requests or []
+    known = {r.id: r for r in lease.reservations}
+    if any('id' not in request for request in requests):
+        raise exceptions.MissingParameter(param='reservation ID')
+    unknown = [r['id'] for r in requests if r['id'] not in known]
+    if unknown:
+        raise exceptions.InvalidInput(
+            'Please enter valid reservation IDs. Invalid reservation IDs '
+            'are: %s' % ', '.join(unknown))
+    for request in requests:
+        resource_type = request.get('resource_type')
+        if resource_type and resource_type != known[request['id']].resource_type:
+            raise exceptions.CantUpdateParameter(param='resource_type')
+    return {r['id']: {k: v for k, v in r.items() if k != 'id'}
+            for r in requests}

@@ -1,0 +1,107 @@
+"""The manager service: RPC endpoint, event engine and plugins together."""
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
+from oslo_service import service
+
+from blazar import context as blazar_context
+from blazar.db import engine as db
+from blazar import exceptions
+from blazar.manager import engine
+from blazar.manager import leases
+from blazar.manager import views
+from blazar import notifications
+from blazar.plugins import loader
+from blazar import rpc
+
+LOG = logging.getLogger(__name__)
+
+
+class ManagerEndpoint:
+    """What the API may call; every method takes the request context."""
+
+    target = messaging.Target(version=rpc.VERSION)
+
+    def __init__(self, operations, plugins, notifier, events):
+        self._leases = operations
+        self._plugins = plugins
+        self._notifier = notifier
+        self._events = events
+
+    @messaging.expected_exceptions(exceptions.BlazarError)
+    def list_leases(self, context):
+        return self._leases.list(context)
+
+    @messaging.expected_exceptions(exceptions.BlazarError)
+    def get_lease(self, context, lease_id):
+        return self._leases.get(context, lease_id)
+
+    @messaging.expected_exceptions(exceptions.BlazarError)
+    def create_lease(self, context, values):
+        lease = self._leases.create(context, values)
+        self._announce(context, 'lease.create', lease)
+        return lease
+
+    @messaging.expected_exceptions(exceptions.BlazarError)
+    def update_lease(self, context, lease_id, values):
+        lease = self._leases.update(context, lease_id, values)
+        self._announce(context, 'lease.update', lease)
+        return lease
+
+    @messaging.expected_exceptions(exceptions.BlazarError)
+    def delete_lease(self, context, lease_id):
+        lease = self._leases.delete(context, lease_id)
+        self._notifier.info(context, 'lease.delete',
+                            views.notification_payload(lease))
+
+    @messaging.expected_exceptions(exceptions.BlazarError)
+    def call_plugin(self, context, resource_type, method, arguments):
+        plugin = loader.get(self._plugins, resource_type)
+        try:
+            function = plugin.rpc_endpoints()[method]
+        except KeyError:
+            raise exceptions.InvalidInput(
+                'Unknown method %s of %s' % (method, resource_type))
+        return function(context, **arguments)
+
+    def _announce(self, context, event_type, lease):
+        self._events.wake()
+        self._notifier.info(context, event_type,
+                            views.notification_payload(lease))
+
+
+class ManagerService(service.Service):
+    """blazar-manager: serves RPC and runs the event engine."""
+
+    def __init__(self, conf, transport):
+        super().__init__()
+        self.conf = conf
+        self.transport = transport
+        plugins = loader.load_plugins(conf)
+        notifier = notifications.get_notifier(conf)
+        self.events = engine.EventEngine(conf, plugins, notifier,
+                                         blazar_context.admin_context)
+        self.endpoint = ManagerEndpoint(
+            leases.LeaseOperations(conf, plugins), plugins, notifier,
+            self.events)
+        self.rpc_server = None
+
+    def start(self):
+        super().start()
+        self.rpc_server = messaging.get_rpc_server(
+            self.transport, rpc.manager_target(self.conf, self.conf.host),
+            [self.endpoint], executor='threading',
+            serializer=rpc.ContextSerializer(),
+            access_policy=messaging.DefaultRPCAccessPolicy)
+        self.rpc_server.start()
+        self.events.start()
+        LOG.info('Manager %s serving topic %s', self.conf.host,
+                 self.conf.manager.rpc_topic)
+
+    def stop(self, graceful=True):
+        if self.rpc_server is not None:
+            self.rpc_server.stop()
+            self.rpc_server.wait()
+        self.events.stop(graceful)
+        db.dispose()
+        super().stop(graceful)

@@ -1,0 +1,43 @@
+"""Leases as the v1 API shows them (dates in upstream's wire formats)."""
+
+from blazar import dates
+
+
+def _common(obj):
+    return {'id': obj.id,
+            'created_at': dates.to_timestamp(obj.created_at),
+            'updated_at': dates.to_timestamp(obj.updated_at)}
+
+
+def event(ev):
+    view = _common(ev)
+    view.update(lease_id=ev.lease_id, event_type=ev.event_type,
+                time=dates.to_wire(ev.time), status=ev.status)
+    return view
+
+
+def reservation(res, details):
+    view = _common(res)
+    view.update(lease_id=res.lease_id, resource_id=res.resource_id,
+                resource_type=res.resource_type, status=res.status,
+                missing_resources=res.missing_resources,
+                resources_changed=res.resources_changed)
+    view.update(details.get(res.id, {}))
+    return view
+
+
+def lease(ls, details):
+    view = _common(ls)
+    view.update(name=ls.name, user_id=ls.user_id, project_id=ls.project_id,
+                start_date=dates.to_wire(ls.start_date),
+                end_date=dates.to_wire(ls.end_date), trust_id=ls.trust_id,
+                status=ls.status, degraded=ls.degraded,
+                reservations=[reservation(r, details) for r in ls.reservations],
+                events=[event(e) for e in ls.events])
+    return view
+
+
+def notification_payload(lease_view):
+    payload = dict(lease_view)
+    payload['lease_id'] = payload.pop('id')
+    return payload

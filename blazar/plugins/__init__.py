@@ -1,0 +1,1 @@
+"""Resource plugins: what can be reserved, and how."""

@@ -1,0 +1,66 @@
+"""The contract between the manager and a resource plugin.
+
+A plugin owns one resource type: its request fields, its tables, its
+allocation search and its calls to other services. The manager calls
+the database-side methods inside the operation's single transaction
+(``session``), and the ``on_*`` hooks outside any transaction, from the
+event engine; those hooks must be idempotent, since an event interrupted
+by a crash is run again.
+"""
+
+import abc
+
+
+class ReservationRequestSchema(abc.ABC):
+    """Validates a reservation request at the API edge (no I/O)."""
+
+    resource_type = None
+
+    @abc.abstractmethod
+    def validate_create(self, values):
+        """Return the normalised request or raise ``InvalidInput``."""
+
+    @abc.abstractmethod
+    def validate_update(self, values):
+        """Same, for the fields of a reservation update."""
+
+
+class ResourcePlugin(abc.ABC):
+    resource_type = None
+
+    def __init__(self, conf):
+        self.conf = conf
+
+    @abc.abstractmethod
+    def reserve(self, session, lease, reservation, values):
+        """Claim capacity for ``reservation`` over the lease's window.
+
+        Writes the plugin's rows in ``session``; returns the plugin's
+        resource id. Raises ``NotEnoughResources`` when the capacity is
+        not free, ``ClaimConflict`` when a concurrent claim won the race.
+        """
+
+    @abc.abstractmethod
+    def update(self, session, lease, reservation, values):
+        """Re-claim for the lease's (new) window and ``values``."""
+
+    @abc.abstractmethod
+    def release(self, session, reservation):
+        """Drop the reservation's claims (lease deleted or ended)."""
+
+    @abc.abstractmethod
+    def details(self, session, reservations):
+        """Map each reservation id to the plugin's fields in lease views."""
+
+    def on_start(self, context, lease, reservation):
+        """Hand the capacity over (e.g. to Nova) when the lease starts."""
+
+    def before_end(self, context, lease, reservation):
+        """Warn or prepare shortly before the end."""
+
+    def on_end(self, context, lease, reservation):
+        """Take the capacity back when the lease ends or is deleted."""
+
+    def rpc_endpoints(self):
+        """Plugin-specific RPC methods, by name (e.g. host enrollment)."""
+        return {}

@@ -1,0 +1,1 @@
+"""The physical:host plugin: whole compute hosts reserved for a window."""

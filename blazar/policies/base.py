@@ -1,0 +1,30 @@
+"""Rules the resource rules are built from."""
+
+from oslo_policy import policy
+
+RULE_ADMIN = 'rule:admin'
+RULE_MEMBER_OR_ADMIN = 'rule:project_member_or_admin'
+RULE_READER_OR_ADMIN = 'rule:project_reader_or_admin'
+
+rules = [
+    policy.RuleDefault('admin', 'is_admin:True or role:admin',
+                       description='Administrators of the cloud.'),
+    policy.RuleDefault('project_member_api',
+                       'role:member and project_id:%(project_id)s',
+                       description='Members of the owning project.'),
+    policy.RuleDefault('project_reader_api',
+                       'role:reader and project_id:%(project_id)s',
+                       description='Readers of the owning project.'),
+    policy.RuleDefault('project_member_or_admin',
+                       'rule:project_member_api or rule:admin',
+                       description='Members of the owning project, or '
+                                   'administrators.'),
+    policy.RuleDefault('project_reader_or_admin',
+                       'rule:project_reader_api or rule:admin',
+                       description='Readers of the owning project, or '
+                                   'administrators.'),
+]
+
+
+def list_rules():
+    return rules

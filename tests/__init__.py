@@ -1,0 +1,1 @@
+import blazar.cmd  # noqa: F401  (threading backend, no eventlet)
