@@ -16,10 +16,10 @@ def setup_app(conf, manager_client, plugin_schemas):
     """The Pecan application alone (no authentication)."""
     return pecan.make_app(
         root.RootController(),
-        hooks=[hooks.ErrorHook(), hooks.MicroversionHook(),
-               hooks.ContextHook(),
-               hooks.ServicesHook(manager_client, plugin_schemas,
-                                  conf.api.max_request_body_size)],
+        hooks=[hooks.ErrorHook(),
+               hooks.BodyHook(conf.api.max_request_body_size),
+               hooks.MicroversionHook(), hooks.ContextHook(),
+               hooks.ServicesHook(manager_client, plugin_schemas)],
         guess_content_type_from_ext=True,
         force_canonical=False,
         debug=False)

@@ -58,8 +58,14 @@ def domain_error(error):
     if status == 500:
         LOG.error('Unclassified Blazar error: %s', error)
     return json_response(status, {'error_code': status,
-                                  'error_message': str(error),
+                                  'error_message': _message(error),
                                   'error_name': status})
+
+
+def _message(error):
+    # An error re-raised from RPC appends the remote traceback to str();
+    # the message alone is the first argument.
+    return error.args[0] if error.args else str(error)
 
 
 def protocol_error(status, message):

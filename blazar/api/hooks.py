@@ -6,20 +6,19 @@ from pecan import hooks
 from blazar.api import errors
 from blazar.api import microversion
 from blazar import context
+from blazar import exceptions
 
 
 class ServicesHook(hooks.PecanHook):
     """Hands controllers the manager client and the plugin schemas."""
 
-    def __init__(self, manager_client, plugin_schemas, max_body_size):
+    def __init__(self, manager_client, plugin_schemas):
         self.manager_client = manager_client
         self.plugin_schemas = plugin_schemas
-        self.max_body_size = max_body_size
 
     def before(self, state):
         state.request.manager = self.manager_client
         state.request.plugin_schemas = self.plugin_schemas
-        state.request.max_body_size = self.max_body_size
 
 
 class ContextHook(hooks.PecanHook):
@@ -60,18 +59,40 @@ def _is_v1_resource(path):
     return path.startswith('/v1/')
 
 
+class BodyHook(hooks.PecanHook):
+    """Parses the JSON body before routing, then hides it from Pecan.
+
+    Pecan would otherwise merge the keys of a JSON body into controller
+    arguments (a body could then override a URL's ``lease_id``), and its
+    parser turns bad bytes into errors we do not control.
+    """
+
+    def __init__(self, max_body_size):
+        self.max_body_size = max_body_size
+
+    def on_route(self, state):
+        request = state.request
+        request.parsed_body = None
+        if request.method in ('POST', 'PUT', 'PATCH'):
+            request.parsed_body = self._parse(request)
+        request.body = b''
+        request.content_type = 'application/octet-stream'
+
+    def _parse(self, request):
+        if (request.content_length or 0) > self.max_body_size:
+            raise errors.BodyTooLarge(limit=self.max_body_size)
+        raw = request.body
+        if len(raw) > self.max_body_size:
+            raise errors.BodyTooLarge(limit=self.max_body_size)
+        if not raw.strip():
+            return {}
+        try:
+            text = raw.decode('utf-8')
+        except UnicodeDecodeError:
+            raise exceptions.InvalidInput('Request body is not valid UTF-8')
+        return errors.parse_json(text)
+
+
 def request_body():
-    """The JSON body of the current request, checked for size and form."""
-    request = pecan.request
-    if (request.content_length or 0) > request.max_body_size:
-        raise errors.BodyTooLarge(limit=request.max_body_size)
-    raw = request.body
-    if len(raw) > request.max_body_size:
-        raise errors.BodyTooLarge(limit=request.max_body_size)
-    if not raw.strip():
-        return {}
-    try:
-        text = raw.decode('utf-8')
-    except UnicodeDecodeError:
-        raise errors.exceptions.InvalidInput('Request body is not UTF-8')
-    return errors.parse_json(text)
+    """The JSON body of the current request, parsed by ``BodyHook``."""
+    return pecan.request.parsed_body

@@ -52,7 +52,7 @@ class LeasesController(rest.RestController):
         return {'lease': base.manager().update_lease(base.context(),
                                                      lease_id, values)}
 
-    @pecan.expose()
+    @pecan.expose('json')
     def delete(self, lease_id):
         _visible_lease(lease_id, 'delete')
         base.manager().delete_lease(base.context(), lease_id)

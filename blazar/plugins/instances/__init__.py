@@ -1,0 +1,1 @@
+"""The virtual:instance plugin: capacity for servers of a given size."""

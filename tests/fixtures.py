@@ -1,0 +1,150 @@
+"""Real services for tests: databases on each backend, and a running Blazar.
+
+Database URLs come from the environment that ``tools/run-tests`` sets:
+``BLAZAR_TEST_MYSQL_URL``, ``BLAZAR_TEST_POSTGRES_URL`` (server URLs;
+each test database is created here with a unique name and dropped after)
+and ``BLAZAR_TEST_RABBIT_URL``. A backend that is not configured is
+skipped, unless ``BLAZAR_TEST_REQUIRE_SERVICES=1`` makes that a failure.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import unittest
+import uuid
+
+import fixtures
+import sqlalchemy as sa
+import testtools
+
+BACKENDS = ('sqlite', 'mysql', 'postgresql')
+_SERVER_ENV = {'mysql': 'BLAZAR_TEST_MYSQL_URL',
+               'postgresql': 'BLAZAR_TEST_POSTGRES_URL'}
+
+
+def require(what, available):
+    """Skip (or fail, under the test runner) when a service is missing."""
+    if available:
+        return
+    if os.environ.get('BLAZAR_TEST_REQUIRE_SERVICES') == '1':
+        raise AssertionError('%s is required but not available' % what)
+    raise unittest.SkipTest('%s not configured' % what)
+
+
+class Database(fixtures.Fixture):
+    """A fresh, empty database on ``backend``; ``url`` connects to it."""
+
+    def __init__(self, backend):
+        super().__init__()
+        self.backend = backend
+        self.url = None
+
+    def _setUp(self):
+        if self.backend == 'sqlite':
+            directory = self.useFixture(fixtures.TempDir()).path
+            self.url = 'sqlite:///%s/blazar.sqlite' % directory
+            return
+        server = os.environ.get(_SERVER_ENV[self.backend])
+        require(self.backend, server)
+        name = 'blazar_test_%s' % uuid.uuid4().hex[:12]
+        admin = sa.create_engine(server.rstrip('/') + '/' + self._admin_db(),
+                                 isolation_level='AUTOCOMMIT')
+        with admin.connect() as connection:
+            connection.exec_driver_sql('CREATE DATABASE %s' % name)
+        self.addCleanup(self._drop, admin, name)
+        self.url = server.rstrip('/') + '/' + name
+        if self.backend == 'mysql':
+            self.url += '?charset=utf8mb4'
+
+    def _admin_db(self):
+        return 'postgres' if self.backend == 'postgresql' else ''
+
+    @staticmethod
+    def _drop(admin, name):
+        with admin.connect() as connection:
+            if admin.dialect.name == 'postgresql':
+                connection.exec_driver_sql(
+                    'DROP DATABASE IF EXISTS %s WITH (FORCE)' % name)
+            else:
+                connection.exec_driver_sql('DROP DATABASE IF EXISTS %s' % name)
+        admin.dispose()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, timeout=30.0, process=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError('process exited with %s' % process.returncode)
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError('nothing listens on port %d' % port)
+
+
+def write_config(directory, sections):
+    """An ini file from {section: {option: value}}; returns its path."""
+    path = os.path.join(directory, 'blazar.conf')
+    with open(path, 'w') as config:
+        for section, options in sections.items():
+            config.write('[%s]\n' % section)
+            for name, value in options.items():
+                config.write('%s = %s\n' % (name, value))
+    return path
+
+
+class BlazarProcess(fixtures.Fixture):
+    """One Blazar command (blazar-all, -api or -manager) as a real process,
+    its log kept in ``log_path`` and shown when a test fails."""
+
+    def __init__(self, command, config_path, port=None):
+        super().__init__()
+        self.command = command
+        self.config_path = config_path
+        self.port = port
+        self.process = None
+
+    def _setUp(self):
+        directory = os.path.dirname(self.config_path)
+        self.log_path = os.path.join(directory, '%s.%s.log'
+                                     % (self.command, uuid.uuid4().hex[:6]))
+        log = open(self.log_path, 'wb')
+        self.addCleanup(log.close)
+        executable = os.path.join(os.path.dirname(sys.executable),
+                                  self.command)
+        self.process = subprocess.Popen(
+            [executable, '--config-file', self.config_path],
+            stdout=log, stderr=subprocess.STDOUT, cwd=directory)
+        self.addCleanup(self.stop)
+        self.addDetail('%s-log' % self.command,
+                       testtools.content.content_from_file(
+                           self.log_path, buffer_now=False))
+        if self.port:
+            wait_for_port(self.port, process=self.process)
+
+    def stop(self, sig=None):
+        if self.process.poll() is None:
+            if sig is None:
+                self.process.terminate()
+            else:
+                self.process.send_signal(sig)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def run_command(command, config_path, *args):
+    executable = os.path.join(os.path.dirname(sys.executable), command)
+    subprocess.run([executable, '--config-file', config_path, *args],
+                   check=True, capture_output=True, timeout=120)
