@@ -42,9 +42,10 @@ class BlazarService(fixtures.Fixture):
         database = self.useFixture(blazar_fixtures.Database(self.backend))
         self.port = blazar_fixtures.free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
+        self.transport_url = self._transport_url()
         sections = {
             'DEFAULT': {'auth_strategy': 'noauth',
-                        'transport_url': self._transport_url()},
+                        'transport_url': self.transport_url},
             'database': {'connection': database.url},
             'api': {'port': self.port},
             'manager': {'rpc_topic': 'blazar.test.%s' % uuid.uuid4().hex},
