@@ -208,6 +208,37 @@ class LeaseApiTest(base.ServiceTestCase):
         self.assertError(self.request('PUT', path, {'status': 'ACTIVE'}),
                          400, 'Field(s) status cannot be set through the API')
 
+    def test_move_a_lease_that_has_not_started(self):
+        lease = self.create(start_date='2030-01-01 10:00',
+                            end_date='2030-01-01 14:00')
+        path = '/v1/leases/%s' % lease['id']
+        moved = self.request('PUT', path, {
+            'start_date': '2030-02-01 10:00',
+            'end_date': '2030-02-01T16:30:15Z'}).json()['lease']
+        times = {e['event_type']: e['time'] for e in moved['events']}
+        self.assertEqual({
+            'start_lease': '2030-02-01T10:00:00.000000',
+            'end_lease': '2030-02-01T16:30:15.000000',
+            # keeps its distance to the end (one hour)
+            'before_end_lease': '2030-02-01T15:30:15.000000'}, times)
+        explicit = self.request('PUT', path, {
+            'before_end_date': '2030-02-01 12:00'}).json()['lease']
+        self.assertIn('2030-02-01T12:00:00.000000',
+                      [e['time'] for e in explicit['events']])
+        self.assertError(
+            self.request('PUT', path, {'before_end_date': '2030-03-01 12:00'}),
+            403, 'Datetime is out of lease limits')
+        self.assertError(
+            self.request('PUT', path, {'start_date': '2001-01-01 10:00'}),
+            400, 'Start date must be later than current date')
+
+    def test_bad_date_in_update(self):
+        lease = self.create()
+        self.assertError(
+            self.request('PUT', '/v1/leases/%s' % lease['id'],
+                         {'end_date': 'soon'}), 400,
+            'soon is an invalid date. Required format: %Y-%m-%d %H:%M')
+
 
 class LeaseLifecycleTest(base.ServiceTestCase):
     """A lease starting seconds from now runs through its whole life."""
@@ -242,6 +273,21 @@ class LeaseLifecycleTest(base.ServiceTestCase):
         error = self.assertRaises(client_exception.BlazarClientException,
                                   client.lease.get, lease['id'])
         self.assertEqual(404, error.kwargs['code'])
+
+    def test_started_lease_rules_and_delete_while_active(self):
+        client = self.client()
+        lease = client.lease.create(
+            name='running', start=in_seconds(1), end=in_minutes(30),
+            reservations=[], events=[], before_end=None)
+        self.wait_for_status(client, lease['id'], 'ACTIVE')
+        response = self.request('PUT', '/v1/leases/%s' % lease['id'],
+                                {'start_date': in_minutes(5)})
+        self.assertError(response, 400, 'Cannot modify the start date of '
+                         'already started leases')
+        extended = client.lease.update(lease['id'], end_date=in_minutes(60))
+        self.assertEqual('ACTIVE', extended['status'])
+        client.lease.delete(lease['id'])
+        self.assertNotIn(lease['id'], [l['id'] for l in client.lease.list()])
 
     def test_client_as_another_project(self):
         client = self.client(base.member_of('p-client'))

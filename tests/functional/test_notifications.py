@@ -63,3 +63,18 @@ class NotificationTest(base.ServiceTestCase):
         _, event_type, payload = self.next_notification()
         self.assertEqual(('lease.delete', lease['id']),
                          (event_type, payload['lease_id']))
+
+    def test_lease_events_are_announced(self):
+        client = self.client()
+        lease = client.lease.create(
+            name='evented', start=test_leases.in_seconds(1),
+            end=test_leases.in_seconds(3), reservations=[], events=[],
+            before_end=None)
+        seen = []
+        while 'lease.event.end_lease' not in seen:
+            _, event_type, payload = self.next_notification()
+            if payload['lease_id'] == lease['id']:
+                seen.append(event_type)
+        self.assertEqual(['lease.create', 'lease.event.start_lease',
+                          'lease.event.before_end_lease',
+                          'lease.event.end_lease'], seen)
