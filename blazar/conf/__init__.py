@@ -9,10 +9,11 @@ from oslo_config import cfg
 
 from blazar.conf import api
 from blazar.conf import default
+from blazar.conf import enforcement
 from blazar.conf import manager
 from blazar.conf import notifications
 
 CONF = cfg.CONF
 
-for _group in (default, api, manager, notifications):
+for _group in (default, api, enforcement, manager, notifications):
     _group.register_opts(CONF)

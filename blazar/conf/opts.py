@@ -2,10 +2,11 @@
 
 from blazar.conf import api
 from blazar.conf import default
+from blazar.conf import enforcement
 from blazar.conf import manager
 from blazar.conf import notifications
 
-_MODULES = (default, api, manager, notifications)
+_MODULES = (default, api, enforcement, manager, notifications)
 
 
 def list_opts():
