@@ -12,8 +12,11 @@ from blazar.conf import default
 from blazar.conf import enforcement
 from blazar.conf import manager
 from blazar.conf import notifications
+from blazar.conf import nova
+from blazar.conf import placement
 
 CONF = cfg.CONF
 
-for _group in (default, api, enforcement, manager, notifications):
+for _group in (default, api, enforcement, manager, notifications, nova,
+               placement):
     _group.register_opts(CONF)

@@ -8,7 +8,7 @@ opts = [
                         ('noauth', 'Trust identity headers; for tests and '
                                    'the single-process quickstart only')],
                help='How the API authenticates requests.'),
-    cfg.IntOpt('cleaning_time', default=0, min=0,
+    cfg.IntOpt('cleaning_time', default=0, min=0, mutable=True,
                help='Minutes kept free before and after every reservation '
                     'of a resource, for cleaning it between tenants.'),
     cfg.StrOpt('host', sample_default='<hostname>',

@@ -11,7 +11,7 @@ opts = [
                      'physical.host.plugin.'),
     cfg.StrOpt('rpc_topic', default='blazar.manager',
                help='Topic the manager listens on for API calls.'),
-    cfg.IntOpt('minutes_before_end_lease', default=60, min=0,
+    cfg.IntOpt('minutes_before_end_lease', default=60, min=0, mutable=True,
                help='Minutes before the end of a lease at which the '
                     'before_end_lease event runs; 0 disables it.'),
     cfg.IntOpt('event_workers', default=8, min=1,

@@ -5,8 +5,11 @@ from blazar.conf import default
 from blazar.conf import enforcement
 from blazar.conf import manager
 from blazar.conf import notifications
+from blazar.conf import nova
+from blazar.conf import placement
 
-_MODULES = (default, api, enforcement, manager, notifications)
+_MODULES = (default, api, enforcement, manager, notifications, nova,
+            placement)
 
 
 def list_opts():
