@@ -6,8 +6,8 @@ import sys
 import testtools
 
 ENTRY_MODULES = ('blazar.cmd.api', 'blazar.cmd.manager', 'blazar.cmd.all',
-                 'blazar.cmd.db_manage', 'blazar.api.app',
-                 'blazar.manager.service')
+                 'blazar.cmd.db_manage', 'blazar.cmd.status',
+                 'blazar.api.app', 'blazar.manager.service')
 
 _PROBE = '''
 import importlib, sys
