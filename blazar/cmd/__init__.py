@@ -45,6 +45,7 @@ def prepare(argv, default_config_files=None, defaults=None):
     engine.register_opts(conf)
     for group, opts in messaging_opts.list_opts():
         conf.register_opts(opts, group=group)
+    _register_plugin_opts(conf)
     for (group, name), value in (defaults or {}).items():
         conf.set_default(name, value, group=group)
     conf(argv[1:], project='blazar', prog=argv[0].rsplit('/', 1)[-1],
@@ -55,3 +56,26 @@ def prepare(argv, default_config_files=None, defaults=None):
         conf.set_default('host', socket.gethostname())
     cfg.CONF.log_opt_values(logging.getLogger(__name__), logging.DEBUG)
     return conf
+
+
+def _register_plugin_opts(conf):
+    """Register the option groups plugins own (a plugin registers them
+    itself when constructed; doing it here too lets a command give them
+    defaults and logs them with the rest). They are found through the
+    sample generator's entry points, so no plugin is imported by name
+    and other projects' entry points are not loaded."""
+    from importlib import metadata
+
+    for entry_point in metadata.entry_points(group='oslo.config.opts'):
+        if not entry_point.name.startswith('blazar.plugins.'):
+            continue
+        try:
+            list_opts = entry_point.load()
+        except ImportError as error:
+            # A plugin that cannot be imported fails clearly when it is
+            # enabled; it must not stop commands that do not use it.
+            sys.stderr.write('Options of %s not loaded: %s\n'
+                             % (entry_point.name, error))
+            continue
+        for group, opts in list_opts():
+            conf.register_opts(opts, group=group)

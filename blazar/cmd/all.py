@@ -1,7 +1,9 @@
 """blazar-all: API and manager in one process, for the quickstart.
 
 Defaults differ from the split deployment: a SQLite file created and
-migrated on first start, the in-process message transport and noauth.
+migrated on first start, the in-process message transport, noauth, and
+the host plugin with the static inventory (hosts enrolled with their
+properties, nothing asked of Nova).
 """
 
 import sys
@@ -22,6 +24,9 @@ QUICKSTART_DEFAULTS = {
     ('database', 'connection'): 'sqlite:///blazar.sqlite',
     (None, 'transport_url'): 'fake:/',
     (None, 'auth_strategy'): 'noauth',
+    ('manager', 'plugins'): ['physical.host.plugin'],
+    # Hosts described in the enrollment request: no Nova needed.
+    ('physical:host', 'inventory'): 'static',
 }
 
 

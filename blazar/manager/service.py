@@ -55,13 +55,13 @@ class ManagerEndpoint:
                             views.notification_payload(lease))
 
     @messaging.expected_exceptions(exceptions.BlazarError)
-    def call_plugin(self, context, resource_type, method, arguments):
+    def call_plugin(self, context, resource_type, plugin_method, arguments):
         plugin = loader.get(self._plugins, resource_type)
         try:
-            function = plugin.rpc_endpoints()[method]
+            function = plugin.rpc_endpoints()[plugin_method]
         except KeyError:
             raise exceptions.InvalidInput(
-                'Unknown method %s of %s' % (method, resource_type))
+                'Unknown method %s of %s' % (plugin_method, resource_type))
         return function(context, **arguments)
 
     def _announce(self, context, event_type, lease):

@@ -4,6 +4,8 @@ import oslo_messaging as messaging
 
 from blazar import rpc
 
+HOSTS = 'physical:host'
+
 
 class ManagerClient:
     """Version 1.0 of the manager RPC API."""
@@ -37,6 +39,55 @@ class ManagerClient:
 
     def call_plugin(self, context, resource_type, method, **kwargs):
         """A plugin's own RPC method (e.g. host enrollment)."""
+        # oslo.messaging's call() takes "method" itself.
         return self._call(context, 'call_plugin',
-                          resource_type=resource_type, method=method,
+                          resource_type=resource_type, plugin_method=method,
                           arguments=kwargs)
+
+    # --- physical:host plugin ------------------------------------------------
+
+    def _hosts(self, context, method, **kwargs):
+        return self.call_plugin(context, HOSTS, method, **kwargs)
+
+    def list_hosts(self, context):
+        """Every enrolled host, extra capabilities flattened in."""
+        return self._hosts(context, 'list_hosts')
+
+    def get_host(self, context, host_id):
+        return self._hosts(context, 'get_host', host_id=host_id)
+
+    def create_host(self, context, name, values):
+        """Enroll host ``name``; ``values`` holds the request's other
+        fields (host fields for the static inventory, extra
+        capabilities), already validated."""
+        return self._hosts(context, 'create_host', name=name, values=values)
+
+    def update_host(self, context, host_id, values):
+        """Set extra capabilities (name -> text) of a host."""
+        return self._hosts(context, 'update_host', host_id=host_id,
+                           values=values)
+
+    def delete_host(self, context, host_id):
+        return self._hosts(context, 'delete_host', host_id=host_id)
+
+    def list_host_allocations(self, context, lease_id=None,
+                              reservation_id=None):
+        """Every host with the reservations holding it; without filters,
+        only leases that have not ended."""
+        return self._hosts(context, 'list_allocations', lease_id=lease_id,
+                           reservation_id=reservation_id)
+
+    def get_host_allocation(self, context, host_id, lease_id=None,
+                            reservation_id=None):
+        return self._hosts(context, 'get_allocation', host_id=host_id,
+                           lease_id=lease_id, reservation_id=reservation_id)
+
+    def list_host_properties(self, context, detail=False, all_=False):
+        """Extra capability names; ``detail`` adds privacy and values,
+        ``all_`` includes private ones for admins."""
+        return self._hosts(context, 'list_properties', detail=detail,
+                           all_=all_)
+
+    def update_host_property(self, context, property_name, private):
+        return self._hosts(context, 'update_property', name=property_name,
+                           private=private)

@@ -3,10 +3,12 @@
     GET  /                      version discovery (300)
     GET  /v1                    the v1 version document
     *    /v1/leases[/{id}]      leases
+    *    /v1/os-hosts/...       hosts (physical.host.plugin; see hosts.py)
 """
 
 import pecan
 
+from blazar.api.controllers import hosts
 from blazar.api.controllers import leases
 from blazar.api import microversion
 
@@ -25,6 +27,10 @@ class V1Controller:
     @pecan.expose('json')
     def index(self):
         return {'version': _version_document()}
+
+
+# "os-hosts" is not a Python name.
+pecan.route(V1Controller, 'os-hosts', hosts.HostsController())
 
 
 class RootController:

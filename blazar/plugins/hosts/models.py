@@ -63,7 +63,7 @@ class ExtraCapability(models.Base):
         sa.ForeignKey('resource_properties.id', ondelete='CASCADE'),
         nullable=False)
     capability_value = sa.Column(sa.Text, nullable=False)
-    numeric_value = sa.Column(sa.Float)
+    numeric_value = sa.Column(sa.Double)
 
 
 class HostReservation(models.Base):

@@ -121,7 +121,7 @@ def _create_host_tables():
                   sa.ForeignKey('resource_properties.id', ondelete='CASCADE'),
                   nullable=False),
         sa.Column('capability_value', sa.Text, nullable=False),
-        sa.Column('numeric_value', sa.Float),
+        sa.Column('numeric_value', sa.Double),
         sa.UniqueConstraint('computehost_id', 'property_id',
                             name='uniq_host_capability'),
         *_timestamps())

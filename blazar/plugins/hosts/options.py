@@ -1,0 +1,50 @@
+"""Options of the [physical:host] group, owned by the host plugin.
+
+The plugin registers them when it is constructed; ``list_opts`` feeds
+the sample-config generator through the ``blazar.plugins.hosts`` entry
+point of ``oslo.config.opts``.
+"""
+
+from oslo_config import cfg
+
+GROUP = 'physical:host'
+
+STATIC = 'static'
+NOVA = 'nova'
+
+opts = [
+    cfg.StrOpt('inventory', default=NOVA,
+               choices=[(NOVA, 'Hosts are Nova hypervisors: enrollment '
+                               'reads them from Nova, and leases move them '
+                               'between Nova aggregates.'),
+                        (STATIC, 'Hosts are described in the enrollment '
+                                 'request; leases touch nothing outside '
+                                 'Blazar (quickstart, tests, bare '
+                                 'scheduling).')],
+               help='Where hosts come from and what a lease does to them '
+                    'when it starts and ends.'),
+    cfg.StrOpt('blazar_az_prefix', default='blazar_',
+               help='Prefix of the availability zone of the Nova aggregate '
+                    'made for each host reservation.'),
+    cfg.StrOpt('before_end', default='',
+               choices=[('', 'Do nothing.'),
+                        ('snapshot', 'Snapshot every server on the hosts '
+                                     '(Nova inventory).')],
+               help='Action run shortly before a host reservation ends when '
+                    'the reservation asks for the default one: nothing, or '
+                    'a snapshot of every server on its hosts.'),
+    cfg.BoolOpt('randomize_host_selection', default=False,
+                help='Pick the hosts of a reservation at random among the '
+                     'suitable free ones, instead of in a fixed order; '
+                     'spreads wear and lowers contention between '
+                     'concurrent requests.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts, group=GROUP)
+
+
+def list_opts():
+    """(group, options) pairs, as oslo-config-generator wants them."""
+    return [(GROUP, opts)]

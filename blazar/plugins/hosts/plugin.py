@@ -1,0 +1,187 @@
+"""The physical:host plugin: whole hosts reserved for a lease's window.
+
+Reserving (``reserve``/``update``) runs inside the manager's transaction:
+one query finds the hosts that match the request and are free over the
+lease window widened by ``[DEFAULT] cleaning_time``, ``allocation.choose``
+picks among them, and the claim (compare-and-swap on each host's
+generation) plus the allocation rows are written in the same transaction.
+What happens to the hosts outside Blazar when a lease starts and ends is
+the inventory's business (``blazar.plugins.hosts.inventory``).
+"""
+
+import datetime
+
+from oslo_log import log as logging
+import sqlalchemy as sa
+
+from blazar import dates
+from blazar.db import engine
+from blazar import exceptions
+from blazar.plugins import base
+from blazar.plugins.hosts import allocation
+from blazar.plugins.hosts import enrollment
+from blazar.plugins.hosts import inventory
+from blazar.plugins.hosts import models
+from blazar.plugins.hosts import options
+from blazar.plugins.hosts import properties
+from blazar.plugins.hosts import schema
+from blazar.plugins.hosts import views
+from blazar.plugins import query
+from blazar import states
+
+LOG = logging.getLogger(__name__)
+
+HostReservation = models.HostReservation
+
+
+class HostPlugin(base.ResourcePlugin):
+
+    resource_type = schema.RESOURCE_TYPE
+
+    def __init__(self, conf):
+        super().__init__(conf)
+        options.register_opts(conf)
+        self.inventory = inventory.load(conf)
+        self.enrollment = enrollment.Enrollment(self.inventory)
+
+    @property
+    def _options(self):
+        return self.conf[options.GROUP]
+
+    # --- reservations (inside the manager's transaction) --------------------
+
+    def reserve(self, session, lease, reservation, values):
+        self._allocate(session, lease, reservation, values, held=set())
+        row = HostReservation(reservation_id=reservation.id)
+        _store_request(row, values)
+        session.add(row)
+        session.flush()
+        return row.id
+
+    def update(self, session, lease, reservation, values):
+        row = session.scalars(sa.select(HostReservation).where(
+            HostReservation.reservation_id == reservation.id)).one()
+        request = views.reservation_details(row)
+        request.update(values)
+        schema.check_count_range(request['min'], request['max'])
+        held = allocation.held_hosts(session, reservation.id)
+        allocation.drop(session, reservation.id)
+        session.flush()
+        self._allocate(session, lease, reservation, request, held)
+        _store_request(row, request)
+
+    def release(self, session, reservation):
+        allocation.drop(session, reservation.id)
+
+    def details(self, session, reservations):
+        rows = session.scalars(sa.select(HostReservation).where(
+            HostReservation.reservation_id.in_(
+                sorted(r.id for r in reservations))))
+        return {row.reservation_id: views.reservation_details(row)
+                for row in rows}
+
+    def _allocate(self, session, lease, reservation, request, held):
+        filters = {field: query.parse(request[field])
+                   for field in schema.PROPERTY_FIELDS}
+        resolver = properties.HostProperties(session, filters)
+        clause = sa.and_(*(resolver.clause(expr)
+                           for expr in filters.values()))
+        start, end = self._window(lease)
+        free = allocation.free_hosts(session, clause, start, end,
+                                     dates.utcnow(), held)
+        if reservation.status == states.RES_ACTIVE:
+            chosen = _keep_held(reservation, free, held, request)
+        else:
+            chosen = allocation.choose(
+                free, request['min'], request['max'], prefer=held,
+                randomize=self._options.randomize_host_selection)
+        if chosen is None:
+            raise self._not_enough(session, clause, held, len(free),
+                                   request['min'], start, end)
+        allocation.claim(session, chosen)
+        allocation.allocate(session, reservation.id,
+                            [host.id for host in chosen],
+                            lease.start_date, lease.end_date)
+
+    def _window(self, lease):
+        cleaning = datetime.timedelta(minutes=self.conf.cleaning_time)
+        return lease.start_date - cleaning, lease.end_date + cleaning
+
+    def _not_enough(self, session, clause, held, free_count, needed, start,
+                    end):
+        matching = allocation.count_matching(session, clause, held)
+        message = ('Not enough hosts available: %s the request, %s free '
+                   'from %s to %s%s, at least %d needed'
+                   % (_hosts_match(matching), _are(free_count),
+                      start.strftime(dates.LEGACY_FORMAT),
+                      end.strftime(dates.LEGACY_FORMAT),
+                      self._cleaning_note(), needed))
+        return exceptions.NotEnoughResources(message)
+
+    def _cleaning_note(self):
+        if not self.conf.cleaning_time:
+            return ''
+        return (' (the lease with %d minutes of cleaning time on each side)'
+                % self.conf.cleaning_time)
+
+    # --- lease events (outside any transaction) ----------------------------
+
+    def on_start(self, context, lease, reservation):
+        self.inventory.on_start(context, lease, reservation,
+                                self._hosts_of(context, reservation))
+
+    def before_end(self, context, lease, reservation):
+        action = reservation.get('before_end') or ''
+        if action == 'default':
+            action = self._options.before_end
+        self.inventory.before_end(context, lease, reservation,
+                                  self._hosts_of(context, reservation),
+                                  action)
+
+    def on_end(self, context, lease, reservation):
+        self.inventory.on_end(context, lease, reservation,
+                              self._hosts_of(context, reservation))
+
+    def _hosts_of(self, context, reservation):
+        with engine.reader(context) as session:
+            return self.enrollment.host_views(
+                session, allocation.held_hosts(session, reservation['id']))
+
+    # --- host administration -----------------------------------------------
+
+    def rpc_endpoints(self):
+        return self.enrollment.rpc_endpoints()
+
+
+def _store_request(row, request):
+    row.count_range = '%d-%d' % (request['min'], request['max'])
+    row.hypervisor_properties = request['hypervisor_properties']
+    row.resource_properties = request['resource_properties']
+    row.before_end = request['before_end']
+
+
+def _keep_held(reservation, free, held, request):
+    """An active reservation keeps exactly the hosts it holds (they are
+    in use): all must stay free and suitable, and their number within the
+    new min and max."""
+    still_free = [host for host in free if host.id in held]
+    lost = held - {host.id for host in still_free}
+    if lost:
+        raise exceptions.NotEnoughResources(
+            'Not enough hosts available: the active reservation %s would '
+            'lose host(s) %s, no longer free or matching in the new window'
+            % (reservation.id, ', '.join(str(h) for h in sorted(lost))))
+    if not request['min'] <= len(held) <= request['max']:
+        raise exceptions.Conflict(
+            reason='the active reservation %s holds %d host(s) and cannot '
+                   'change them; min and max must allow %d'
+                   % (reservation.id, len(held), len(held)))
+    return still_free
+
+
+def _hosts_match(count):
+    return '1 host matches' if count == 1 else '%d hosts match' % count
+
+
+def _are(count):
+    return '1 is' if count == 1 else '%d are' % count
