@@ -7,6 +7,7 @@ from blazar.api import errors
 from blazar.api import microversion
 from blazar import context
 from blazar import exceptions
+from blazar import policy
 
 
 class ServicesHook(hooks.PecanHook):
@@ -22,11 +23,15 @@ class ServicesHook(hooks.PecanHook):
 
 
 class ContextHook(hooks.PecanHook):
-    """Builds the request context from the identity headers."""
+    """Builds the request context from the identity headers, and decides
+    with the policy rule ``admin`` whether the caller is an administrator
+    (the manager then shows such callers every project's leases)."""
 
     def before(self, state):
-        state.request.context = context.RequestContext.from_environ(
+        request_context = context.RequestContext.from_environ(
             state.request.environ)
+        request_context.is_admin = policy.is_admin(request_context)
+        state.request.context = request_context
 
 
 class MicroversionHook(hooks.PecanHook):

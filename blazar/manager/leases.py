@@ -182,8 +182,9 @@ class LeaseOperations:
 
 
 def _scope(context):
-    """Non-admins only ever see their own project's leases."""
-    return None if context.is_admin_context else context.project_id
+    """Non-admins only ever see their own project's leases; the API set
+    ``is_admin`` from the policy rule ``admin``."""
+    return None if context.is_admin else context.project_id
 
 
 def _optional_wire(value):

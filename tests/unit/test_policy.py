@@ -1,0 +1,70 @@
+"""Policy rules keep upstream's names and defaults; the sample matches."""
+
+import os
+import subprocess
+import sys
+
+import fixtures
+import testtools
+
+from blazar import policies
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+SAMPLE = os.path.join(ROOT, 'etc', 'blazar', 'policy.yaml.sample')
+REGENERATE = ('oslopolicy-sample-generator --namespace blazar '
+              '--output-file etc/blazar/policy.yaml.sample')
+
+# Operators' policy files name these rules; their defaults are the
+# behaviour clients know.
+UPSTREAM_DEFAULTS = {
+    'admin': 'is_admin:True or role:admin',
+    'admin_or_owner': 'rule:admin or project_id:%(project_id)s',
+    'project_member_api': 'role:member and project_id:%(project_id)s',
+    'project_reader_api': 'role:reader and project_id:%(project_id)s',
+    'project_member_or_admin': 'rule:project_member_api or rule:admin',
+    'project_reader_or_admin': 'rule:project_reader_api or rule:admin',
+    'blazar:leases:get': 'rule:project_reader_or_admin',
+    'blazar:leases:post': 'rule:project_member_or_admin',
+    'blazar:leases:put': 'rule:project_member_or_admin',
+    'blazar:leases:delete': 'rule:project_member_or_admin',
+    'blazar:oshosts:get': 'rule:admin',
+    'blazar:oshosts:post': 'rule:admin',
+    'blazar:oshosts:put': 'rule:admin',
+    'blazar:oshosts:delete': 'rule:admin',
+    'blazar:oshosts:get_allocations': 'rule:admin',
+    'blazar:oshosts:get_resource_properties': 'rule:admin',
+    'blazar:oshosts:update_resource_properties': 'rule:admin',
+}
+
+
+class PolicyDefaultsTest(testtools.TestCase):
+
+    def test_upstream_rule_names_and_defaults(self):
+        registered = {rule.name: rule.check_str
+                      for rule in policies.list_rules()}
+        for name, check in UPSTREAM_DEFAULTS.items():
+            self.assertEqual(check, registered.get(name), name)
+
+    def test_resource_rules_are_project_scoped(self):
+        for rule in policies.list_rules():
+            if rule.name.startswith('blazar:'):
+                self.assertEqual(['project'], rule.scope_types, rule.name)
+
+
+class PolicySampleTest(testtools.TestCase):
+
+    def test_sample_matches_the_code(self):
+        # The generator finds the rules through the oslo.policy.policies
+        # entry point, as operators' tooling does.
+        output = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                              'policy.yaml.sample')
+        generator = os.path.join(os.path.dirname(sys.executable),
+                                 'oslopolicy-sample-generator')
+        subprocess.run([generator, '--namespace', 'blazar',
+                        '--output-file', output],
+                       check=True, capture_output=True, timeout=120)
+        with open(output) as generated, open(SAMPLE) as committed:
+            self.assertEqual(generated.read(), committed.read(),
+                             'policy sample is out of date; regenerate '
+                             'with: ' + REGENERATE)
