@@ -34,12 +34,13 @@ class ReservationHintInSchedulerTest(testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.cloud = test_cloud.ensure_cloud()
+        # Taken first: tests that run a Blazar API hold it meanwhile.
+        self.useFixture(test_cloud.HostLayoutLock(exclusive=True))
         if blazar_api_answers(self.cloud.description['blazar_url']):
             self.skipTest('a Blazar API answers on %s; this test covers the '
                           'scheduler without one'
                           % self.cloud.description['blazar_url'])
         self.admin = self.cloud.nova()
-        self.useFixture(test_cloud.HostLayoutLock(exclusive=True))
         free = sorted(set(self.cloud.compute_hosts)
                       - test_cloud_smoke.blazar_managed_hosts(
                           self.admin, self.cloud.freepool))

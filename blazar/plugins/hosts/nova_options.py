@@ -1,0 +1,65 @@
+"""Options the host plugin's Nova inventory reads.
+
+``[nova]`` and ``[placement]`` hold keystoneauth's options (credentials,
+TLS, ``timeout``, ``region_name``, ``valid_interfaces``...), declared by
+``blazar.conf``; they are registered again here, with the same helpers,
+so that any ``ConfigOpts`` the inventory is given has them, and given the
+defaults the inventory needs: a bounded ``timeout`` and the service types.
+``[placement]`` may leave ``auth_type`` unset to reuse the ``[nova]``
+credentials. ``nova_opts`` are the inventory's own ``[nova]`` options.
+
+``NovaInventory`` registers them when it is constructed; ``list_opts``
+feeds the sample-config generator with the inventory's own options
+through the ``blazar.plugins.hosts.nova`` entry point of
+``oslo.config.opts``.
+"""
+
+from oslo_config import cfg
+
+from blazar.conf import keystoneauth
+from blazar.conf import nova
+from blazar.conf import placement
+
+NOVA = nova.GROUP
+PLACEMENT = placement.GROUP
+
+# Every call must give up rather than hold an API request or a lease event
+# for long: Nova and Placement answer in well under a second when healthy.
+DEFAULT_TIMEOUT = 30
+
+nova_opts = [
+    cfg.StrOpt('aggregate_freepool_name', default='freepool',
+               help='Name of the Nova aggregate holding the enrolled hosts '
+                    'that no reservation holds right now; created when '
+                    'missing. Must match [blazar:physical:host] '
+                    'aggregate_freepool_name of the scheduler filter.'),
+    cfg.StrOpt('blazar_owner', default='blazar:owner',
+               help='Aggregate metadata key naming the project that owns a '
+                    'host reservation (read by the scheduler filter).'),
+    cfg.BoolOpt('az_aware', default=True,
+                help='Record the availability zone of each host at '
+                     'enrollment.'),
+    cfg.StrOpt('image_prefix', default='reserved_',
+               help='Prefix of the names of the snapshots taken before a '
+                    'host reservation ends (before_end = snapshot).'),
+    cfg.IntOpt('server_deletion_timeout', default=120, min=1,
+               help='Seconds to wait, at the end of a host reservation, '
+                    'for Nova to delete the servers left on its hosts; '
+                    'past it the end fails and is retried.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(nova_opts, group=NOVA)
+    for group, service_type in ((NOVA, nova.SERVICE_TYPE),
+                                (PLACEMENT, placement.SERVICE_TYPE)):
+        keystoneauth.register(conf, group)
+        conf.set_default('timeout', DEFAULT_TIMEOUT, group=group)
+        conf.set_default('service_type', service_type, group=group)
+        conf.set_default('valid_interfaces', ['internal', 'public'],
+                         group=group)
+
+
+def list_opts():
+    """(group, options) pairs, as oslo-config-generator wants them."""
+    return [(NOVA, nova_opts)]

@@ -1,0 +1,380 @@
+"""Host reservations in the test cloud, through a real Blazar.
+
+A blazar-all runs with the host plugin on the Nova inventory, Keystone
+authentication, and the cloud's ``blazar`` service user in ``[nova]``. It
+listens where nova.conf's ``[blazar] url`` points, so BlazarFilter in the
+real nova-scheduler asks this Blazar whether a reservation's lease is
+active. Hosts are enrolled through the API, leases are created by a fresh
+project, servers are booted by real users; Nova's aggregates, hosts and
+servers are checked as an operator would see them.
+
+Blazar runs only while the host-layout lock is held: it moves hosts in and
+out of Blazar's aggregates, and other tests expect no Blazar API while they
+hold the lock. Runs only with BLAZAR_TEST_CLOUD=1.
+"""
+
+import datetime
+import socket
+import time
+import urllib.parse
+import uuid
+
+from blazarclient import client as blazar_client
+from blazarclient import exception as blazar_exc
+import fixtures
+from keystoneauth1 import session as ks_session
+from novaclient import exceptions as nova_exc
+import testtools
+from testtools import content
+
+from tests import fixtures as blazar_fixtures
+from tests.integration import cloud as test_cloud
+
+HOST_ATTR = 'OS-EXT-SRV-ATTR:host'
+FREEPOOL_TIMEOUT = 30
+# Starting a lease takes about a second against the fake driver, ending
+# one a few (the servers left behind are deleted first); the event engine
+# may add up to its poll period.
+LEASE_STATUS_TIMEOUT = 90
+
+def service_user(cloud):
+    return dict(cloud.blazar_credentials(), auth_type='password')
+
+
+def nova_sections(cloud, **nova):
+    """[nova] and [keystone_authtoken] as the cloud's service user."""
+    return {'nova': dict(service_user(cloud), region_name=cloud.region_name,
+                         **nova),
+            'keystone_authtoken': dict(
+                service_user(cloud), memcached_servers='',
+                www_authenticate_uri=cloud.keystone_url)}
+
+
+class NovaBlazar(fixtures.Fixture):
+    """blazar-all on SQLite with the host plugin on the Nova inventory."""
+
+    def __init__(self, cloud, port=None, auth_strategy='keystone', **nova):
+        super().__init__()
+        self.cloud = cloud
+        self.port = port or blazar_fixtures.free_port()
+        self.auth_strategy = auth_strategy
+        self.nova = nova
+
+    def _setUp(self):
+        _refuse_busy_port(self.port)
+        directory = self.useFixture(fixtures.TempDir()).path
+        sections = {
+            'DEFAULT': {'auth_strategy': self.auth_strategy,
+                        'transport_url': 'fake:/'},
+            'database': {'connection': 'sqlite:///%s/blazar.sqlite'
+                                       % directory},
+            'api': {'port': self.port},
+            'manager': {'plugins': 'physical.host.plugin',
+                        # No before-end event: these leases are short.
+                        'minutes_before_end_lease': 0},
+            'physical:host': {'inventory': 'nova'},
+            'oslo_concurrency': {'lock_path': directory},
+        }
+        sections.update(nova_sections(self.cloud, **self.nova))
+        self.config_path = blazar_fixtures.write_config(directory, sections)
+        self.process = self.useFixture(blazar_fixtures.BlazarProcess(
+            'blazar-all', self.config_path, self.port))
+        self.url = 'http://127.0.0.1:%d/v1' % self.port
+
+
+def _refuse_busy_port(port):
+    with socket.socket() as sock:
+        if sock.connect_ex(('127.0.0.1', port)) == 0:
+            raise AssertionError('something already listens on port %d; '
+                                 'stop it (a Blazar left running?)' % port)
+
+
+def blazar_port(cloud):
+    return urllib.parse.urlsplit(cloud.description['blazar_url']).port
+
+
+def wire_date(when):
+    return when.strftime('%Y-%m-%dT%H:%M:%S')
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+@test_cloud.skip_unless_cloud
+class HostReservationTest(testtools.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cloud = test_cloud.ensure_cloud()
+        cls.lock = test_cloud.HostLayoutLock(exclusive=True)
+        cls.lock.setUp()
+        try:
+            cls.blazar = NovaBlazar(cls.cloud, port=blazar_port(cls.cloud))
+            cls.blazar.setUp()
+        except BaseException:
+            cls.lock.cleanUp()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.blazar.cleanUp()
+        finally:
+            cls.lock.cleanUp()
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.admin = self.cloud.nova()
+        self.admin_blazar = self.blazar_client(self.cloud.blazar_session())
+        self.reserved_host, self.free_host = sorted(
+            self.cloud.compute_hosts)[:2]
+        self.assertEqual(set(), self._managed_hosts(),
+                         'hosts already in Blazar aggregates')
+        self.flavor = self.admin.flavors.create(
+            'hosts-%s' % uuid.uuid4().hex[:8], ram=64, vcpus=1, disk=1)
+        self.addCleanup(self.flavor.delete)
+
+    # --- helpers -------------------------------------------------------------
+
+    def blazar_client(self, session):
+        return blazar_client.Client(session=session,
+                                    endpoint_override=self.blazar.url)
+
+    def _managed_hosts(self):
+        managed = set()
+        for aggregate in self.admin.aggregates.list():
+            if (aggregate.name == self.cloud.freepool or
+                    (aggregate.availability_zone or '').startswith(
+                        'blazar_')):
+                managed.update(aggregate.hosts)
+        return managed
+
+    def _aggregate(self, name):
+        found = [a for a in self.admin.aggregates.list() if a.name == name]
+        return found[0] if found else None
+
+    def _freepool_hosts(self):
+        return set(self._aggregate(self.cloud.freepool).hosts)
+
+    def enroll(self, name):
+        host = self.admin_blazar.host.create(name=name)
+        self.addCleanup(self._withdraw, host['id'], name)
+        return host
+
+    def _withdraw(self, host_id, name):
+        try:
+            self.admin_blazar.host.delete(host_id)
+        except blazar_exc.BlazarClientException as error:
+            if error.kwargs.get('code') != 404:
+                raise
+        finally:
+            # Whatever Blazar did, leave Nova as the next test expects.
+            freepool = self._aggregate(self.cloud.freepool)
+            if name in freepool.hosts:
+                self.admin.aggregates.remove_host(freepool, name)
+
+    def boot(self, user, hints=None):
+        nova = self.cloud.nova(user.session)
+        server = nova.servers.create(
+            'hosts-%s' % uuid.uuid4().hex[:8], self.cloud.image_id,
+            self.flavor.id, nics='none', scheduler_hints=hints or {})
+        self.addCleanup(self._delete_quietly, server.id)
+        return server
+
+    def _delete_quietly(self, server_id):
+        try:
+            self.admin.servers.delete(server_id)
+        except nova_exc.NotFound:
+            return
+        test_cloud.wait_for_server_gone(self.admin, server_id)
+
+    def wait_for_lease(self, session, lease_id, status):
+        deadline = time.monotonic() + LEASE_STATUS_TIMEOUT
+        while True:
+            lease = self.blazar_client(session).lease.get(lease_id)
+            if lease['status'] == status:
+                return lease
+            if lease['status'] == 'ERROR' or time.monotonic() > deadline:
+                self.fail('lease %s is %s, wanted %s: %s'
+                          % (lease_id, lease['status'], status, lease))
+            time.sleep(0.5)
+
+    def create_lease(self, user, start, end, host):
+        body = {'name': 'hosts-%s' % uuid.uuid4().hex[:8],
+                'start_date': wire_date(start), 'end_date': wire_date(end),
+                'events': [],
+                'reservations': [{
+                    'resource_type': 'physical:host', 'min': 1, 'max': 1,
+                    'hypervisor_properties': '["==", "$hypervisor_hostname",'
+                                             ' "%s"]' % host,
+                    'resource_properties': ''}]}
+        lease = user.session.post(self.blazar.url + '/leases',
+                                  json=body).json()['lease']
+        self.addCleanup(self._delete_lease, user.session, lease['id'])
+        return lease
+
+    def _delete_lease(self, session, lease_id):
+        session.delete('%s/leases/%s' % (self.blazar.url, lease_id),
+                       raise_exc=False)
+
+    def end_now(self, user, lease_id):
+        end = wire_date(utcnow() + datetime.timedelta(seconds=2))
+        user.session.put('%s/leases/%s' % (self.blazar.url, lease_id),
+                         json={'end_date': end})
+
+    def assertBlazarError(self, status, message, function, *args, **kwargs):
+        error = self.assertRaises(blazar_exc.BlazarClientException,
+                                  function, *args, **kwargs)
+        self.assertEqual(status, error.kwargs['code'])
+        self.assertIn(message, str(error))
+
+    # --- enrollment ----------------------------------------------------------
+
+    def test_enrollment_reads_the_hypervisor_named_exactly(self):
+        # Nova's hostname search is a pattern: 'compute' matches every
+        # compute, yet it names none of them.
+        self.assertBlazarError(404, "Host 'compute' not found!",
+                               self.admin_blazar.host.create, name='compute')
+        self.assertBlazarError(404, "Host 'no-such-host' not found!",
+                               self.admin_blazar.host.create,
+                               name='no-such-host')
+        hypervisor = [h for h in self.admin.hypervisors.list()
+                      if h.hypervisor_hostname == self.reserved_host][0]
+
+        host = self.enroll(self.reserved_host)
+
+        self.assertEqual(self.reserved_host, host['hypervisor_hostname'])
+        self.assertEqual(hypervisor.id, host['hypervisor_id'])
+        self.assertEqual(self.reserved_host, host['service_name'])
+        # blazar_cloud_virt.SmallNode, as the compute told Placement.
+        self.assertEqual((8, 16384, 200), (host['vcpus'], host['memory_mb'],
+                                           host['local_gb']))
+        self.assertEqual('nova', host['availability_zone'])
+        self.assertEqual({self.reserved_host}, self._freepool_hosts())
+
+        self.admin_blazar.host.delete(host['id'])
+        self.assertEqual(set(), self._freepool_hosts())
+
+    def test_host_running_servers_is_not_enrolled(self):
+        user = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        server = test_cloud.wait_for_server(
+            self.admin, self.boot(user).id, 'ACTIVE')
+        host = getattr(server, HOST_ATTR)
+
+        self.assertBlazarError(
+            409, 'Servers [%s] found for host %s' % (server.id, host),
+            self.admin_blazar.host.create, name=host)
+        self.assertEqual(set(), self._managed_hosts())
+
+    # --- reservations --------------------------------------------------------
+
+    def test_reserved_host_serves_only_its_lease(self):
+        self.enroll(self.reserved_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        stranger = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        start = utcnow() + datetime.timedelta(seconds=5)
+        lease = self.create_lease(owner, start,
+                                  start + datetime.timedelta(minutes=10),
+                                  self.reserved_host)
+        reservation_id = lease['reservations'][0]['id']
+        self.addCleanup(self._drop_aggregate, reservation_id)
+
+        self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        self.addDetail('lease-start-seconds', content.text_content(
+            '%.1f' % (utcnow() - start).total_seconds()))
+        aggregate = self._aggregate(reservation_id)
+        self.assertEqual([self.reserved_host], aggregate.hosts)
+        self.assertEqual('blazar_' + reservation_id,
+                         aggregate.availability_zone)
+        self.assertEqual(owner.project_id,
+                         aggregate.metadata['blazar:owner'])
+        self.assertEqual(set(), self._freepool_hosts())
+
+        hint = {'reservation': reservation_id}
+        reserved = self.boot(owner, hint)
+        refused = self.boot(stranger, hint)
+        ordinary = self.boot(owner)
+        reserved = test_cloud.wait_for_server(self.admin, reserved.id,
+                                              'ACTIVE')
+        self.assertEqual(self.reserved_host, getattr(reserved, HOST_ATTR))
+        refused = test_cloud.wait_for_server(self.admin, refused.id, 'ERROR')
+        self.assertIn('No valid host', refused.fault['message'])
+        ordinary = test_cloud.wait_for_server(self.admin, ordinary.id,
+                                              'ACTIVE')
+        self.assertEqual(self.free_host, getattr(ordinary, HOST_ATTR))
+
+        ending = utcnow()
+        self.end_now(owner, lease['id'])
+        self.wait_for_lease(owner.session, lease['id'], 'TERMINATED')
+        self.addDetail('lease-end-seconds', content.text_content(
+            '%.1f' % (utcnow() - ending).total_seconds()))
+        self.assertRaises(nova_exc.NotFound, self.admin.servers.get,
+                          reserved.id)
+        self.assertIsNone(self._aggregate(reservation_id))
+        self.assertEqual({self.reserved_host}, self._freepool_hosts())
+        test_cloud.wait_for_server(self.admin, ordinary.id, 'ACTIVE')
+
+    def _drop_aggregate(self, name):
+        aggregate = self._aggregate(name)
+        if aggregate is None:
+            return
+        for host in aggregate.hosts:
+            self.admin.aggregates.remove_host(aggregate, host)
+        self.admin.aggregates.delete(aggregate)
+
+
+@test_cloud.skip_unless_cloud
+class NovaUnavailableTest(testtools.TestCase):
+    """Nova away: enrollment fails at once with 503, never hangs."""
+
+    def setUp(self):
+        super().setUp()
+        self.cloud = test_cloud.ensure_cloud()
+
+    def enroll(self, blazar):
+        started = time.monotonic()
+        response = blazar_session().post(
+            blazar.url + '/os-hosts', json={'name': 'compute-1'},
+            raise_exc=False)
+        return response, time.monotonic() - started
+
+    def test_refused_connection(self):
+        closed = blazar_fixtures.free_port()
+        blazar = self.useFixture(NovaBlazar(
+            self.cloud, auth_strategy='noauth',
+            endpoint_override='http://127.0.0.1:%d/v2.1' % closed))
+        response, _took = self.enroll(blazar)
+        self.assertEqual(503, response.status_code, response.text)
+        self.assertIn('Nova cannot be reached', response.json()[
+            'error_message'])
+
+    def test_silent_nova_times_out(self):
+        silent = self.useFixture(SilentServer())
+        blazar = self.useFixture(NovaBlazar(
+            self.cloud, auth_strategy='noauth', timeout=2,
+            endpoint_override='http://127.0.0.1:%d/v2.1' % silent.port))
+        response, took = self.enroll(blazar)
+        self.assertEqual(503, response.status_code, response.text)
+        self.assertLess(took, 15)
+
+
+def blazar_session():
+    """Requests as the admin of Blazar's noauth mode."""
+    return ks_session.Session(additional_headers={
+        'X-User-Id': 'admin', 'X-Project-Id': 'admin',
+        'X-Roles': 'admin,member,reader'})
+
+
+class SilentServer(fixtures.Fixture):
+    """A port that accepts connections and never answers."""
+
+    def _setUp(self):
+        self.socket = socket.socket()
+        self.addCleanup(self.socket.close)
+        self.socket.bind(('127.0.0.1', 0))
+        self.socket.listen(16)
+        self.port = self.socket.getsockname()[1]
+
