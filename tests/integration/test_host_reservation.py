@@ -15,6 +15,8 @@ hold the lock. Runs only with BLAZAR_TEST_CLOUD=1.
 
 import datetime
 import socket
+import subprocess
+import sys
 import time
 import urllib.parse
 import uuid
@@ -36,6 +38,20 @@ FREEPOOL_TIMEOUT = 30
 # one a few (the servers left behind are deleted first); the event engine
 # may add up to its poll period.
 LEASE_STATUS_TIMEOUT = 90
+
+RECONCILE_SCRIPT = '''
+import sys
+import blazar.cmd
+from blazar import cmd, context
+from blazar.db import engine
+from blazar.plugins.hosts import nova_inventory, options
+conf = cmd.prepare([sys.argv[0], '--config-file', sys.argv[1]])
+options.register_opts(conf)
+engine.configure(conf)
+moves = nova_inventory.NovaInventory(conf).reconcile(context.admin_context())
+print(sorted(m.host for m in moves))
+'''
+
 
 def service_user(cloud):
     return dict(cloud.blazar_credentials(), auth_type='password')
@@ -80,6 +96,17 @@ class NovaBlazar(fixtures.Fixture):
         self.process = self.useFixture(blazar_fixtures.BlazarProcess(
             'blazar-all', self.config_path, self.port))
         self.url = 'http://127.0.0.1:%d/v1' % self.port
+
+    def reconcile(self):
+        """Run the Nova inventory's reconciler once on this Blazar's
+        database; returns what it printed (the hosts it moved)."""
+        result = subprocess.run(
+            [sys.executable, '-c', RECONCILE_SCRIPT, self.config_path],
+            capture_output=True, text=True, timeout=120)
+        if result.returncode:
+            raise AssertionError('reconcile failed:\n' + result.stderr)
+        # Logs go to stdout too; the result is the last line.
+        return result.stdout.strip().splitlines()[-1]
 
 
 def _refuse_busy_port(port):
@@ -292,6 +319,13 @@ class HostReservationTest(testtools.TestCase):
         self.assertEqual(owner.project_id,
                          aggregate.metadata['blazar:owner'])
         self.assertEqual(set(), self._freepool_hosts())
+        # Drift: the reserved host lands in the freepool as well.
+        self.admin.aggregates.add_host(
+            self._aggregate(self.cloud.freepool), self.reserved_host)
+        self.assertEqual(str([self.reserved_host]), self.blazar.reconcile())
+        self.assertEqual(set(), self._freepool_hosts())
+        self.assertEqual([self.reserved_host],
+                         self._aggregate(reservation_id).hosts)
 
         hint = {'reservation': reservation_id}
         reserved = self.boot(owner, hint)
@@ -324,6 +358,30 @@ class HostReservationTest(testtools.TestCase):
         for host in aggregate.hosts:
             self.admin.aggregates.remove_host(aggregate, host)
         self.admin.aggregates.delete(aggregate)
+
+    # --- drift ---------------------------------------------------------------
+
+    def test_reconciler_puts_hosts_back_where_blazar_has_them(self):
+        self.enroll(self.reserved_host)
+        self.enroll(self.free_host)
+        # One host falls out of every Blazar aggregate, the other is also
+        # put in a reservation-looking aggregate Blazar knows nothing of.
+        freepool = self._aggregate(self.cloud.freepool)
+        self.admin.aggregates.remove_host(freepool, self.reserved_host)
+        stray_name = 'stray-%s' % uuid.uuid4().hex[:8]
+        stray = self.admin.aggregates.create(stray_name,
+                                             'blazar_' + stray_name)
+        self.addCleanup(self._drop_aggregate, stray_name)
+        self.admin.aggregates.add_host(stray, self.free_host)
+
+        moved = self.blazar.reconcile()
+
+        self.assertEqual(str(sorted([self.reserved_host, self.free_host])),
+                         moved)
+        self.assertEqual({self.reserved_host, self.free_host},
+                         self._freepool_hosts())
+        self.assertEqual([], self._aggregate(stray_name).hosts)
+        self.assertEqual('[]', self.blazar.reconcile())
 
 
 @test_cloud.skip_unless_cloud

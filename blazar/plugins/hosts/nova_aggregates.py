@@ -92,3 +92,11 @@ def delete(nova, name):
     except nova_exc.NotFound:
         pass
 
+
+def membership(aggregates):
+    """host -> names of its aggregates among ``aggregates``."""
+    found = {}
+    for aggregate in aggregates:
+        for host in aggregate.hosts:
+            found.setdefault(host, set()).add(aggregate.name)
+    return found

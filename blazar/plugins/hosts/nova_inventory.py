@@ -21,6 +21,7 @@ from blazar.plugins.hosts import inventory
 from blazar.plugins.hosts import nova_aggregates as aggregates
 from blazar.plugins.hosts import nova_clients
 from blazar.plugins.hosts import nova_options
+from blazar.plugins.hosts import nova_reconcile
 from blazar.plugins.hosts import options
 
 LOG = logging.getLogger(__name__)
@@ -257,6 +258,22 @@ class NovaInventory(inventory.Inventory):
         except nova_exc.NotFound:
             pass
         asked.add(server.id)
+
+    # --- drift ---------------------------------------------------------------
+
+    def reconcile(self, context):
+        """Put back hosts found outside the aggregate the database puts
+        them in (``nova_reconcile``); returns the moves made."""
+        with nova_clients.failures_as_domain_errors(NOVA):
+            return nova_reconcile.reconcile(
+                context, self.clients.nova, self._freepool_name,
+                self.conf[options.GROUP].blazar_az_prefix,
+                self._nova_opts.blazar_owner)
+
+    def periodic_tasks(self):
+        """(seconds, function of a context) pairs the manager runs."""
+        interval = self._nova_opts.reconcile_interval
+        return [(interval, self.reconcile)] if interval else []
 
 
 def _refuse_servers(servers, name):

@@ -46,6 +46,11 @@ nova_opts = [
                help='Seconds to wait, at the end of a host reservation, '
                     'for Nova to delete the servers left on its hosts; '
                     'past it the end fails and is retried.'),
+    cfg.IntOpt('reconcile_interval', default=60, min=0,
+               help='Seconds between checks that every enrolled host sits '
+                    'in the Nova aggregate Blazar expects (the freepool, '
+                    'or the aggregate of the reservation holding it), '
+                    'repairing any drift; 0 disables the check.'),
 ]
 
 
