@@ -50,6 +50,19 @@ class UnsupportedResourceType(InvalidInput):
     msg_fmt = 'The %(resource_type)s resource type is not supported'
 
 
+class EnforcementDenied(InvalidInput):
+    """A usage enforcement filter refused the lease; the message is the
+    filter's (upstream answers 400)."""
+
+    msg_fmt = 'The lease was refused by usage enforcement'
+
+
+class MaxLeaseDurationExceeded(EnforcementDenied):
+    msg_fmt = ('Lease duration of %(duration)d seconds must be less than or '
+               'equal to the maximum lease duration of %(max_duration)d '
+               'seconds.')
+
+
 # --- the caller may not do this (403) --------------------------------------
 
 class NotAuthorized(BlazarError):

@@ -5,6 +5,7 @@ the rules that depend on stored state and time, and hand each
 reservation to its plugin inside the same transaction.
 """
 
+import copy
 import datetime
 
 from oslo_db import api as oslo_db_api
@@ -14,6 +15,7 @@ from blazar import dates
 from blazar.db import engine
 from blazar.db import events as db_events
 from blazar.db import leases as db_leases
+from blazar import enforcement
 from blazar import exceptions
 from blazar.manager import views
 from blazar.plugins import loader
@@ -33,6 +35,7 @@ class LeaseOperations:
     def __init__(self, conf, plugins):
         self.conf = conf
         self.plugins = plugins
+        self.enforcement = enforcement.UsageEnforcer(conf)
 
     # --- reads -------------------------------------------------------------
 
@@ -60,8 +63,19 @@ class LeaseOperations:
 
     # --- create ------------------------------------------------------------
 
-    @_retry_on_conflict
     def create(self, context, values):
+        """Usage enforcement decides first, before anything is written or
+        claimed, and once, outside the claim that may be retried."""
+        try:
+            self.enforcement.check_create(values)
+        except exceptions.MaxLeaseDurationExceeded as error:
+            # Upstream answers this 403 on create but 400 on update, and
+            # clients know both.
+            raise exceptions.NotAuthorized(str(error))
+        return self._create(context, values)
+
+    @_retry_on_conflict
+    def _create(self, context, values):
         start = dates.parse_wire(values['start_date'])
         end = dates.parse_wire(values['end_date'])
         before_end = _optional_wire(values.get('before_end_date'))
@@ -109,10 +123,10 @@ class LeaseOperations:
                                   for_update=True)
             if lease.status not in states.STABLE:
                 raise exceptions.InvalidStatus()
-            if 'name' in values:
-                lease.name = values['name']
             if _changes_schedule(values):
                 self._reschedule(session, lease, values)
+            if 'name' in values:
+                lease.name = values['name']
             session.flush()
             return self._view(session, lease)
 
@@ -124,6 +138,7 @@ class LeaseOperations:
         old_end = lease.end_date
         start, end = _new_window(lease, values, now)
         requests = _reservation_requests(lease, values.get('reservations'))
+        self._check_update(session, lease, values, start, end, requests)
         lease.start_date, lease.end_date = start, end
         for reservation in lease.reservations:
             plugin = loader.get(self.plugins, reservation.resource_type)
@@ -131,6 +146,14 @@ class LeaseOperations:
                           requests.get(reservation.id, {}))
         self._move_events(lease, old_end,
                           _optional_wire(values.get('before_end_date')))
+
+    def _check_update(self, session, lease, values, start, end, requests):
+        """Usage enforcement sees the lease before and after the change,
+        before any plugin re-claims capacity."""
+        if self.enforcement.filters:
+            current = self._view(session, lease)
+            self.enforcement.check_update(current, _rescheduled(
+                current, values.get('name'), start, end, requests))
 
     def _move_events(self, lease, old_end, explicit_before_end):
         for event in lease.events:
@@ -149,7 +172,14 @@ class LeaseOperations:
 
     def delete(self, context, lease_id):
         """Delete a lease; capacity a started lease holds is given back
-        (through the plugins' ``on_end``) before the rows go."""
+        (through the plugins' ``on_end``) before the rows go, and usage
+        enforcement hears of the end of a lease that had not ended."""
+        view = self._delete(context, lease_id)
+        if view['status'] != states.TERMINATED:
+            self._tell_enforcement_of_end(view)
+        return view
+
+    def _delete(self, context, lease_id):
         with engine.writer(context) as session:
             lease = db_leases.get(session, lease_id, _scope(context),
                                   for_update=True)
@@ -179,6 +209,14 @@ class LeaseOperations:
                 lease = db_leases.get(session, view['id'])
                 states.lease_to(lease, states.ERROR)
             raise
+
+    def _tell_enforcement_of_end(self, view):
+        # The lease is gone: nothing could deliver this again later.
+        try:
+            self.enforcement.on_end(view)
+        except exceptions.ServiceUnavailable as error:
+            LOG.warning('Usage enforcement was not told that lease %s '
+                        'ended: %s', view['id'], error)
 
 
 def _scope(context):
@@ -213,6 +251,17 @@ def _new_window(lease, values, now):
     if before_end is not None and not start < before_end < end:
         raise exceptions.OutOfLeaseLimits()
     return start, end
+
+
+def _rescheduled(view, name, start, end, requests):
+    """The lease ``view`` as the update will leave it."""
+    lease = copy.deepcopy(view)
+    lease.update(start_date=dates.to_wire(start), end_date=dates.to_wire(end))
+    if name is not None:
+        lease['name'] = name
+    for reservation in lease['reservations']:
+        reservation.update(requests.get(reservation['id'], {}))
+    return lease
 
 
 def _reservation_requests(lease, requests):
