@@ -1,6 +1,7 @@
 """Builds the API's WSGI application: middleware around the Pecan tree."""
 
 from keystonemiddleware import auth_token
+from oslo_middleware import healthcheck
 from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 import pecan
@@ -8,6 +9,7 @@ import pecan
 from blazar.api.controllers import root
 from blazar.api import hooks
 from blazar.api import noauth
+from blazar.api import request_log
 from blazar.plugins import loader
 from blazar.rpc import client as rpc_client
 
@@ -31,7 +33,10 @@ def build(conf, transport):
     - authentication wraps the resources (keystone tokens, or trusted
       headers in noauth mode);
     - proxy headers are honoured before URLs are built for links;
-    - the request id is outermost, so even a 401 carries one.
+    - ``/healthcheck`` answers before authentication, for load balancers;
+    - the access log sees every response, 401s and health checks too;
+    - the request id is outermost, so even a 401 carries one, and the
+      access log can name it.
     """
     application = setup_app(conf, rpc_client.ManagerClient(conf, transport),
                             loader.load_schemas(conf))
@@ -41,4 +46,16 @@ def build(conf, transport):
         application = auth_token.AuthProtocol(
             application, {'oslo_config_config': conf})
     application = http_proxy_to_wsgi.HTTPProxyToWSGI(application, conf)
+    application = _with_healthcheck(application, conf)
+    application = request_log.RequestLog(application)
     return request_id.RequestId(application)
+
+
+def _with_healthcheck(application, conf):
+    check = healthcheck.Healthcheck(None, conf)
+
+    def route(environ, start_response):
+        if environ.get('PATH_INFO') == '/healthcheck':
+            return check(environ, start_response)
+        return application(environ, start_response)
+    return route
