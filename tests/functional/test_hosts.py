@@ -259,6 +259,16 @@ class HostReservationTests:
             'GET', '/v1/leases/%s' % lease['id']).json()['lease']
             ['reservations'][0])
 
+    def test_project_members_reserve_hosts(self):
+        host = self.enroll()['id']
+        member = base.member_of('project-%s' % self.suite)
+        lease = self.lease('2040-02-10 10:00', '2040-02-10 12:00',
+                           headers=member)
+        self.assertEqual('project-%s' % self.suite, lease['project_id'])
+        self.assertEqual({host}, self.hosts_of(lease))
+        self.lease('2040-02-10 11:00', '2040-02-10 12:00', status=409,
+                   headers=base.member_of('another-%s' % self.suite))
+
     def test_overlapping_leases_never_share_a_host(self):
         self.enroll()
         self.lease('2040-03-01 10:00', '2040-03-01 12:00')
@@ -293,6 +303,16 @@ class HostReservationTests:
                                '2040-04-%02d 12:00' % day,
                                self.reservation(1, 3, properties))
             self.assertEqual(expected, self.hosts_of(lease), properties)
+
+    def test_scoped_capability_keys(self):
+        scoped = self.enroll(**{'capabilities:gpu': 'true',
+                                'hw.cpu_model': 'Icelake'})['id']
+        self.enroll(**{'capabilities:gpu': 'false'})
+        lease = self.lease('2040-04-20 10:00', '2040-04-20 12:00',
+                           self.reservation(1, 2, [
+                               'and', ['==', '$capabilities:gpu', 'true'],
+                               ['==', '$hw.cpu_model', 'Icelake']]))
+        self.assertEqual({scoped}, self.hosts_of(lease))
 
     def test_hypervisor_properties(self):
         host = self.enroll(hypervisor_type='ironic')['id']
@@ -545,6 +565,18 @@ class StartedHostLeaseTest(HostsTestCase):
             'DELETE', '/v1/leases/%s' % lease['id']).status_code)
         self.assertEqual(204, self.request(
             'DELETE', '/v1/os-hosts/%s' % first).status_code)
+
+    def test_ended_lease_leaves_the_default_allocation_view(self):
+        host = self.enroll()['id']
+        end = datetime.datetime.utcnow() + datetime.timedelta(seconds=3)
+        lease = self.lease('now', end.strftime('%Y-%m-%dT%H:%M:%SZ'))
+        self.wait_for_status(lease['id'], 'TERMINATED')
+        current = self.request('GET', '/v1/os-hosts/%s/allocation' % host)
+        self.assertEqual([], current.json()['allocation']['reservations'])
+        self.assertEqual({host}, self.hosts_of(lease))
+        # A terminated lease no longer holds the host.
+        self.assertEqual(204, self.request(
+            'DELETE', '/v1/os-hosts/%s' % host).status_code)
 
 
 class QuickstartDefaultsTest(base.ServiceTestCase):

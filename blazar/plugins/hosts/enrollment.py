@@ -9,8 +9,8 @@ from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_log import log as logging
 from oslo_utils import excutils
+from oslo_utils import timeutils
 
-from blazar import dates
 from blazar.db import engine
 from blazar import exceptions
 from blazar.plugins.hosts import allocation
@@ -85,7 +85,7 @@ class Enrollment:
         with engine.writer(context) as session:
             host = db.get_host(session, host_id)
             used = db.live_properties_of_host(session, host.id,
-                                              dates.utcnow()) & set(values)
+                                              timeutils.utcnow()) & set(values)
             if used:
                 raise exceptions.Conflict(
                     "Can't update extra capabilities [%s] of host %s: "
@@ -134,7 +134,7 @@ class Enrollment:
         with engine.reader(context) as session:
             host_ids = [h.id for h in db.list_hosts(session)]
             found = db.allocations(session, host_ids, lease_id,
-                                   reservation_id, dates.utcnow())
+                                   reservation_id, timeutils.utcnow())
             return [views.allocation(h, found[h]) for h in host_ids]
 
     def get_allocation(self, context, host_id, lease_id=None,
@@ -142,7 +142,7 @@ class Enrollment:
         with engine.reader(context) as session:
             host = db.get_host(session, host_id)
             found = db.allocations(session, [host.id], lease_id,
-                                   reservation_id, dates.utcnow())
+                                   reservation_id, timeutils.utcnow())
             return views.allocation(host.id, found[host.id])
 
     def list_properties(self, context, detail=False, all_=False):

@@ -12,6 +12,7 @@ the inventory's business (``blazar.plugins.hosts.inventory``).
 import datetime
 
 from oslo_log import log as logging
+from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from blazar import dates
@@ -88,7 +89,7 @@ class HostPlugin(base.ResourcePlugin):
                            for expr in filters.values()))
         start, end = self._window(lease)
         free = allocation.free_hosts(session, clause, start, end,
-                                     dates.utcnow(), held)
+                                     timeutils.utcnow(), held)
         if reservation.status == states.RES_ACTIVE:
             chosen = _keep_held(reservation, free, held, request)
         else:

@@ -64,8 +64,10 @@ def _code_point_text(element, sql_compiler, **kw):
 
 @compiler.compiles(_CodePointText, 'mysql')
 def _code_point_text_mysql(element, sql_compiler, **kw):
-    return '(%s COLLATE utf8mb4_bin)' % sql_compiler.process(
-        element.clauses, **kw)
+    # Converted first: the column's or connection's character set may not
+    # be utf8mb4, and a collation only applies to its own character set.
+    return '(CONVERT(%s USING utf8mb4) COLLATE utf8mb4_bin)' % (
+        sql_compiler.process(element.clauses, **kw))
 
 
 @compiler.compiles(_CodePointText, 'postgresql')
