@@ -17,6 +17,10 @@ LEGACY_FORMAT = '%Y-%m-%d %H:%M'
 WIRE_FORMAT = '%Y-%m-%dT%H:%M:%S.%f'
 TIMESTAMP_FORMAT = '%Y-%m-%d %H:%M:%S'
 
+# Plugins add margins (cleaning time, notice periods) to lease dates; a
+# bound far below datetime.max keeps that arithmetic from overflowing.
+LATEST = datetime.datetime(9000, 1, 1)
+
 _ACCEPTED = re.compile(
     r'^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?'
     r'(Z|[+-]\d{2}:?\d{2})?$')
@@ -33,12 +37,19 @@ def parse(value, allow_now=True):
     if not isinstance(value, str) or not _ACCEPTED.match(value):
         raise exceptions.InvalidDate(date=value, date_format=LEGACY_FORMAT)
     try:
-        parsed = datetime.datetime.fromisoformat(value)
-    except ValueError:
+        parsed = _as_naive_utc(datetime.datetime.fromisoformat(value))
+    except (ValueError, OverflowError):
+        # OverflowError: an offset moving the date past year 1 or 9999.
         raise exceptions.InvalidDate(date=value, date_format=LEGACY_FORMAT)
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    if parsed >= LATEST:
+        raise exceptions.InvalidDate(date=value, date_format=LEGACY_FORMAT)
     return parsed
+
+
+def _as_naive_utc(value):
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def parse_wire(value):

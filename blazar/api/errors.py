@@ -6,8 +6,6 @@ errors use ``error``/``error_message``; anything unexpected is a logged
 500 whose body says nothing about the internals.
 """
 
-import json
-
 from oslo_log import log as logging
 import oslo_messaging as messaging
 import webob
@@ -97,11 +95,3 @@ def _protocol_text(error):
     if error.code == 405:
         return METHOD_NOT_ALLOWED_TEXT
     return error.detail or error.explanation
-
-
-def parse_json(text):
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as error:
-        raise exceptions.InvalidInput('Malformed JSON in request body: %s'
-                                      % error)

@@ -1,5 +1,8 @@
 """Pecan hooks: what every request gets before and after its controller."""
 
+import json
+import urllib.parse
+
 import pecan
 from pecan import hooks
 
@@ -30,8 +33,25 @@ class ContextHook(hooks.PecanHook):
     def before(self, state):
         request_context = context.RequestContext.from_environ(
             state.request.environ)
+        _check_identity(request_context)
         request_context.is_admin = policy.is_admin(request_context)
         state.request.context = request_context
+
+
+# The width of the user_id and project_id columns.
+MAX_IDENTITY_LENGTH = 255
+
+
+def _check_identity(request_context):
+    """Identities fit the columns that store them. Keystone's always do;
+    headers trusted in noauth mode might not."""
+    for header, value in (('X-User-Id', request_context.user_id),
+                          ('X-Project-Id', request_context.project_id)):
+        if value and (len(value) > MAX_IDENTITY_LENGTH or
+                      not value.isprintable()):
+            raise exceptions.InvalidInput(
+                '%s must be at most %d printable characters'
+                % (header, MAX_IDENTITY_LENGTH))
 
 
 class MicroversionHook(hooks.PecanHook):
@@ -77,6 +97,7 @@ class BodyHook(hooks.PecanHook):
 
     def on_route(self, state):
         request = state.request
+        _reject_nul_in_url(request)
         request.parsed_body = None
         if request.method in ('POST', 'PUT', 'PATCH'):
             request.parsed_body = self._parse(request)
@@ -86,7 +107,9 @@ class BodyHook(hooks.PecanHook):
     def _parse(self, request):
         if (request.content_length or 0) > self.max_body_size:
             raise errors.BodyTooLarge(limit=self.max_body_size)
-        raw = request.body
+        # One byte more than allowed tells a (chunked) body without a
+        # length apart, without ever holding more than that in memory.
+        raw = request.body_file.read(self.max_body_size + 1)
         if len(raw) > self.max_body_size:
             raise errors.BodyTooLarge(limit=self.max_body_size)
         if not raw.strip():
@@ -95,7 +118,60 @@ class BodyHook(hooks.PecanHook):
             text = raw.decode('utf-8')
         except UnicodeDecodeError:
             raise exceptions.InvalidInput('Request body is not valid UTF-8')
-        return errors.parse_json(text)
+        return parse_json(text)
+
+
+def _reject_nul_in_url(request):
+    # Path and query values reach database queries as ids and filters;
+    # PostgreSQL refuses NUL characters outright.
+    if ('\x00' in request.path_info or
+            b'\x00' in urllib.parse.unquote_to_bytes(request.query_string)):
+        raise exceptions.InvalidInput('The URL holds a NUL character')
+
+
+def parse_json(text):
+    """A request body's value: strict JSON only, and no text that a
+    database could not store."""
+    try:
+        value = json.loads(text, parse_constant=_not_json)
+    except (ValueError, RecursionError) as error:
+        raise exceptions.InvalidInput('Malformed JSON in request body: %s'
+                                      % error)
+    _reject_unstorable_text(value)
+    return value
+
+
+def _not_json(constant):
+    # Python's parser accepts NaN and Infinity; JSON has no such numbers.
+    raise ValueError('%s is not a JSON value' % constant)
+
+
+def _reject_unstorable_text(value):
+    """400 for a NUL character (PostgreSQL refuses it) or an unpaired
+    surrogate from a \\ud800-style escape (no database encoding has it),
+    in any key or string of the body."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str) and not _storable(item):
+            raise exceptions.InvalidInput(
+                'Request body holds text that cannot be stored: a NUL '
+                'character or an unpaired UTF-16 surrogate')
+
+
+def _storable(text):
+    if '\x00' in text:
+        return False
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def request_body():

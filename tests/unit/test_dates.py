@@ -27,7 +27,9 @@ class ParseTest(testtools.TestCase):
 
     def test_rejected_with_upstream_message(self):
         for value in ('2030-01-02', 'tomorrow', '2030-13-01 10:00', 17,
-                      None, '2030-01-02 10:00 ', '20300102T1000'):
+                      None, '2030-01-02 10:00 ', '20300102T1000',
+                      '9999-12-31T23:59:59-14:00', '0001-01-01T00:00+14:00',
+                      '9000-01-01 00:00', '2030-01-02T03:04+99:00'):
             error = self.assertRaises(exceptions.InvalidDate, dates.parse,
                                       value)
             self.assertEqual('%s is an invalid date. Required format: '

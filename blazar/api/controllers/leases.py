@@ -1,11 +1,13 @@
 """/v1/leases: create, list, show, update and delete leases."""
 
+from oslo_utils import uuidutils
 import pecan
 from pecan import rest
 
 from blazar.api.controllers import base
 from blazar.api import hooks
 from blazar.api.schemas import leases as schema
+from blazar import exceptions
 
 
 def _owner(lease):
@@ -15,6 +17,10 @@ def _owner(lease):
 def _visible_lease(lease_id, action):
     """The lease if the caller may see it (404 otherwise), then ``action``
     checked against its owner."""
+    if not uuidutils.is_uuid_like(lease_id):
+        # Lease ids are UUIDs: anything else is not looked up, so no
+        # database sees bytes it may refuse (NUL, huge strings).
+        raise exceptions.NotFound(object={'lease_id': lease_id})
     lease = base.manager().get_lease(base.context(), lease_id)
     base.authorize('blazar:leases:get', _owner(lease))
     if action != 'get':

@@ -147,7 +147,8 @@ def _reservation_update(request, plugin_schemas, reservation_types):
     reservation_id = request.get('id')
     if reservation_id is None:
         raise exceptions.MissingParameter(param='reservation ID')
-    if reservation_id not in reservation_types:
+    if (not isinstance(reservation_id, str) or
+            reservation_id not in reservation_types):
         raise exceptions.InvalidInput(
             'Please enter valid reservation IDs. Invalid reservation IDs '
             'are: %s' % reservation_id)
