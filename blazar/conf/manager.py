@@ -15,13 +15,35 @@ opts = [
                help='Minutes before the end of a lease at which the '
                     'before_end_lease event runs; 0 disables it.'),
     cfg.IntOpt('event_workers', default=8, min=1,
-               help='Events that may run at the same time in one manager.'),
-    cfg.IntOpt('event_max_retries', default=1, min=0, max=50,
-               help='Times a failed event is retried before it is marked '
-                    'ERROR.'),
-    cfg.IntOpt('event_claim_seconds', default=300, min=10,
-               help='How long a manager holds a claimed event before other '
-                    'managers may take it over, were it to die.'),
+               help='Events that may run at the same time in one manager. '
+                    'A manager only claims events it has a free worker '
+                    'for, so the others stay free for other managers.'),
+    cfg.IntOpt('event_max_retries', default=5, min=0, max=50,
+               help='Times an event that failed for a transient reason '
+                    '(a service or the database unreachable, a deadlock, '
+                    'an unexpected error) is retried before it is marked '
+                    'ERROR. Errors that retrying cannot fix (such as an '
+                    'invalid lease status) mark it ERROR at once.'),
+    cfg.FloatOpt('event_retry_interval', default=2.0, min=0.1,
+                 help='Seconds before the first retry of a failed event; '
+                      'each further retry waits twice as long, up to '
+                      'five minutes.'),
+    cfg.IntOpt('event_claim_seconds', default=30, min=2,
+               help='Deadline of a manager\'s claim on an event it runs. '
+                    'The manager extends it every third of this while the '
+                    'event runs; if the manager dies, another one (or the '
+                    'same one restarted) takes the event over once the '
+                    'deadline has passed.'),
+    cfg.URIOpt('before_end_webhook_url', schemes=['http', 'https'],
+               help='If set, the before_end_lease event of every lease '
+                    'POSTs {"event": "before_end_lease", "lease": <lease>} '
+                    'here as JSON (header X-Blazar-Event-Id identifies '
+                    'the delivery). Delivery is at least once: the event '
+                    'is retried like any failed event until a 2xx answer '
+                    'or event_max_retries.'),
+    cfg.FloatOpt('before_end_webhook_timeout', default=10.0, min=0.1,
+                 help='Seconds to wait for the before_end webhook to '
+                      'answer.'),
 ]
 
 

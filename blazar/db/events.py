@@ -1,16 +1,22 @@
 """Queries and writes on events, including the atomic claim.
 
-A manager claims an event with a compare-and-swap UPDATE: it only succeeds
-while the row is still in the state the manager saw, so any number of
-managers can race for the same due events and each runs exactly once.
+A manager claims due events with one UPDATE whose WHERE clause is the
+claimability test itself (undone and due, or claimed under a deadline
+that has passed), then reads back which rows now carry its name. The
+database applies that test to each row under the row's lock, so when
+managers race for the same events each event goes to exactly one of
+them, on SQLite, MariaDB and PostgreSQL alike.
 """
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from blazar.db import models
 from blazar import states
 
 Event = models.Event
+
+UNFINISHED = (states.UNDONE, states.IN_PROGRESS)
 
 
 def add(session, lease, event_type, time):
@@ -26,69 +32,123 @@ def _ready_at():
                    else_=Event.time)
 
 
-def next_due_time(session):
-    """When the engine must next wake up, or None if nothing is pending."""
-    undone = sa.select(sa.func.min(_ready_at())).where(
-        Event.status == states.UNDONE)
-    abandoned = sa.select(sa.func.min(Event.claimed_until)).where(
-        Event.status == states.IN_PROGRESS)
+def _rank(event):
+    return sa.case(states.EVENT_ORDER, value=event.event_type, else_=99)
+
+
+def _due(now):
+    return sa.or_(
+        sa.and_(Event.status == states.UNDONE, _ready_at() <= now),
+        sa.and_(Event.status == states.IN_PROGRESS,
+                Event.claimed_until < now))
+
+
+def _held_back():
+    """An earlier event of the same lease (by time, then by the order of
+    event types) has not finished: a lease's own events run in order."""
+    earlier = orm.aliased(Event)
+    return sa.exists().where(
+        earlier.lease_id == Event.lease_id,
+        earlier.id != Event.id,
+        earlier.status.in_(UNFINISHED),
+        sa.or_(earlier.time < Event.time,
+               sa.and_(earlier.time == Event.time,
+                       _rank(earlier) < _rank(Event))))
+
+
+def claimable(session, now, limit, exclude=()):
+    """Due events, oldest first, that no earlier event of their lease
+    holds back: undone ones, and claimed ones whose deadline passed."""
+    query = (sa.select(Event.id, Event.lease_id, Event.event_type,
+                       Event.time, Event.attempts)
+             .where(_due(now), ~_held_back())
+             .order_by(Event.time)
+             .limit(limit))
+    if exclude:
+        query = query.where(Event.id.not_in(sorted(exclude)))
+    return session.execute(query).all()
+
+
+def next_due_time(session, exclude=()):
+    """When the engine must next look again, or None if nothing is
+    pending. ``exclude`` lists events already accounted for (running
+    here, or waiting for another lease)."""
+    undone = (sa.select(sa.func.min(_ready_at()))
+              .where(Event.status == states.UNDONE, ~_held_back()))
+    abandoned = (sa.select(sa.func.min(Event.claimed_until))
+                 .where(Event.status == states.IN_PROGRESS))
+    if exclude:
+        undone = undone.where(Event.id.not_in(sorted(exclude)))
+        abandoned = abandoned.where(Event.id.not_in(sorted(exclude)))
     times = [session.scalar(undone), session.scalar(abandoned)]
     times = [t for t in times if t is not None]
     return min(times) if times else None
 
 
-def claimable(session, now, limit):
-    """Due events that no earlier event of the same lease is holding back:
-    undone ones, and in-progress ones whose claim has expired."""
-    blocker = sa.orm.aliased(Event)
-    earlier_pending = sa.exists().where(
-        blocker.lease_id == Event.lease_id,
-        blocker.id != Event.id,
-        blocker.status.in_([states.UNDONE, states.IN_PROGRESS]),
-        blocker.time < Event.time)
-    query = (sa.select(Event.id, Event.status, Event.claimed_until)
-             .where(sa.or_(
-                 sa.and_(Event.status == states.UNDONE, _ready_at() <= now),
-                 sa.and_(Event.status == states.IN_PROGRESS,
-                         Event.claimed_until < now)))
-             .where(~earlier_pending)
-             .order_by(Event.time)
-             .limit(limit))
-    return session.execute(query).all()
+def unfinished_ends(session, until):
+    """Lease id -> time of every end_lease due by ``until`` that has not
+    finished: a start on the same resources must wait for it."""
+    rows = session.execute(
+        sa.select(Event.lease_id, Event.time)
+        .where(Event.status.in_(UNFINISHED),
+               Event.event_type == states.END_LEASE,
+               Event.time <= until))
+    return dict(rows.all())
 
 
-def claim(session, candidate, owner, until):
-    """Take one event found by ``claimable``; False if someone was faster."""
-    result = session.execute(
+def claim(session, event_ids, owner, now, until):
+    """Take those of ``event_ids`` that are still claimable; returns the
+    set of ids this call won (the others went to faster managers)."""
+    if not event_ids:
+        return set()
+    ids = sorted(event_ids)
+    session.execute(
         sa.update(Event)
-        .where(Event.id == candidate.id,
-               Event.status == candidate.status,
-               _same_claim(candidate.claimed_until))
+        .where(Event.id.in_(ids), _due(now))
         .values(status=states.IN_PROGRESS, claimed_by=owner,
                 claimed_until=until, attempts=Event.attempts + 1)
         .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    won = session.scalars(
+        sa.select(Event.id).where(Event.id.in_(ids),
+                                  Event.status == states.IN_PROGRESS,
+                                  Event.claimed_by == owner,
+                                  Event.claimed_until == until))
+    return set(won)
 
 
-def _same_claim(claimed_until):
-    if claimed_until is None:
-        return Event.claimed_until.is_(None)
-    return Event.claimed_until == claimed_until
+def extend_claims(session, event_ids, owner, until):
+    """Push the deadline of claims this manager still holds; returns how
+    many it still holds."""
+    if not event_ids:
+        return 0
+    result = session.execute(
+        sa.update(Event)
+        .where(Event.id.in_(sorted(event_ids)), Event.claimed_by == owner,
+               Event.status == states.IN_PROGRESS)
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 def get(session, event_id):
     return session.get(Event, event_id)
 
 
+def holds(event, owner):
+    return (event is not None and event.status == states.IN_PROGRESS and
+            event.claimed_by == owner)
+
+
 def finish(session, event_id, owner, status, error=None):
-    """Record the outcome, if this manager still owns the claim."""
+    """Record the outcome, if this manager still owns the claim (loaded
+    events are updated too, for the lease view that follows)."""
     result = session.execute(
         sa.update(Event)
         .where(Event.id == event_id, Event.claimed_by == owner,
                Event.status == states.IN_PROGRESS)
         .values(status=status, error=error, claimed_by=None,
                 claimed_until=None)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session='evaluate'))
     return result.rowcount == 1
 
 
@@ -100,4 +160,16 @@ def release(session, event_id, owner, retry_at, error):
                Event.status == states.IN_PROGRESS)
         .values(status=states.UNDONE, error=error, claimed_by=None,
                 claimed_until=retry_at)
+        .execution_options(synchronize_session=False))
+
+
+def unclaim(session, event_id, owner):
+    """Give back an event that was moved after it was claimed: it has not
+    run, so the attempt does not count."""
+    session.execute(
+        sa.update(Event)
+        .where(Event.id == event_id, Event.claimed_by == owner,
+               Event.status == states.IN_PROGRESS)
+        .values(status=states.UNDONE, claimed_by=None, claimed_until=None,
+                attempts=Event.attempts - 1)
         .execution_options(synchronize_session=False))

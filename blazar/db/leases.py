@@ -4,15 +4,19 @@ Functions take the caller's session: the caller owns the transaction.
 """
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from blazar.db import models
 from blazar import exceptions
 
 
-def get(session, lease_id, project_id=None, for_update=False):
+def get(session, lease_id, project_id=None, for_update=False,
+        with_events=True):
     """The lease, or ``NotFound``; ``project_id`` scopes non-admins so a
     foreign lease is indistinguishable from a missing one."""
     query = sa.select(models.Lease).where(models.Lease.id == lease_id)
+    if not with_events:
+        query = query.options(orm.noload(models.Lease.events))
     if project_id is not None:
         query = query.where(models.Lease.project_id == project_id)
     if for_update:
@@ -44,6 +48,11 @@ def add_reservation(session, lease, resource_type, status):
     lease.reservations.append(reservation)
     session.flush()
     return reservation
+
+
+def reservations_of(session, lease_id):
+    return session.scalars(sa.select(models.Reservation).where(
+        models.Reservation.lease_id == lease_id)).all()
 
 
 def delete(session, lease):

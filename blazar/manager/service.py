@@ -13,6 +13,7 @@ from blazar.manager import views
 from blazar import notifications
 from blazar.plugins import loader
 from blazar import rpc
+from blazar.rpc import client as rpc_client
 
 LOG = logging.getLogger(__name__)
 
@@ -22,11 +23,12 @@ class ManagerEndpoint:
 
     target = messaging.Target(version=rpc.VERSION)
 
-    def __init__(self, operations, plugins, notifier, events):
+    def __init__(self, operations, plugins, notifier, events, managers):
         self._leases = operations
         self._plugins = plugins
         self._notifier = notifier
         self._events = events
+        self._managers = managers
 
     @messaging.expected_exceptions(exceptions.BlazarError)
     def list_leases(self, context):
@@ -64,8 +66,20 @@ class ManagerEndpoint:
                 'Unknown method %s of %s' % (plugin_method, resource_type))
         return function(context, **arguments)
 
-    def _announce(self, context, event_type, lease):
+    def events_changed(self, context):
+        """Another manager created or moved events: look at them."""
+        LOG.debug('Told that the events changed')
         self._events.wake()
+
+    def _announce(self, context, event_type, lease):
+        # This manager looks at once; the others when the cast reaches
+        # them (or, were it lost, after their bounded sleep).
+        self._events.wake()
+        try:
+            self._managers.events_changed(context)
+        except messaging.MessagingException as error:
+            LOG.warning('Could not tell the other managers about lease '
+                        '%s: %s', lease['id'], error)
         self._notifier.info(context, event_type,
                             views.notification_payload(lease))
 
@@ -83,7 +97,7 @@ class ManagerService(service.Service):
                                          blazar_context.admin_context)
         self.endpoint = ManagerEndpoint(
             leases.LeaseOperations(conf, plugins), plugins, notifier,
-            self.events)
+            self.events, rpc_client.ManagerClient(conf, transport))
         self.rpc_server = None
 
     def start(self):

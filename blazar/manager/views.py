@@ -11,8 +11,11 @@ def _common(obj):
 
 def event(ev):
     view = _common(ev)
+    # ``error``: why the last attempt failed (retried or ERROR); an
+    # addition to upstream's fields, which clients ignore.
     view.update(lease_id=ev.lease_id, event_type=ev.event_type,
-                time=dates.to_wire(ev.time), status=ev.status)
+                time=dates.to_wire(ev.time), status=ev.status,
+                error=ev.error)
     return view
 
 

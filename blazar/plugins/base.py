@@ -61,6 +61,19 @@ class ResourcePlugin(abc.ABC):
     def on_end(self, context, lease, reservation):
         """Take the capacity back when the lease ends or is deleted."""
 
+    def leases_sharing_resources(self, session, reservations, lease_ids):
+        """Those of ``lease_ids`` holding a resource that one of
+        ``reservations`` (this plugin's, of one lease) holds too.
+
+        The event engine asks before starting a lease while the end of
+        another lease due no later is unfinished: the start waits for the
+        end of every lease returned here. The default cannot tell and
+        returns them all, which is safe (ends always run before starts
+        due at or after them) but lets one slow end hold back every start
+        after it; plugins should say exactly which leases share resources.
+        """
+        return set(lease_ids)
+
     def rpc_endpoints(self):
         """Plugin-specific RPC methods, by name (e.g. host enrollment)."""
         return {}

@@ -37,6 +37,14 @@ class ManagerClient:
     def delete_lease(self, context, lease_id):
         return self._call(context, 'delete_lease', lease_id=lease_id)
 
+    def events_changed(self, context):
+        """Tell every manager to re-read the event schedule (a lease was
+        created or moved). A cast to all of them: nobody waits, and
+        managers that miss it still re-read within a bounded sleep, so a
+        broker that is away is not waited for."""
+        self._client.prepare(version='1.0', fanout=True, retry=0).cast(
+            context, 'events_changed')
+
     def call_plugin(self, context, resource_type, method, **kwargs):
         """A plugin's own RPC method (e.g. host enrollment)."""
         # oslo.messaging's call() takes "method" itself.
