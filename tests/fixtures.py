@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import unittest
 import uuid
@@ -106,11 +107,12 @@ class BlazarProcess(fixtures.Fixture):
     """One Blazar command (blazar-all, -api or -manager) as a real process,
     its log kept in ``log_path`` and shown when a test fails."""
 
-    def __init__(self, command, config_path, port=None):
+    def __init__(self, command, config_path, port=None, env=None):
         super().__init__()
         self.command = command
         self.config_path = config_path
         self.port = port
+        self.env = env
         self.process = None
 
     def _setUp(self):
@@ -123,13 +125,27 @@ class BlazarProcess(fixtures.Fixture):
                                   self.command)
         self.process = subprocess.Popen(
             [executable, '--config-file', self.config_path],
-            stdout=log, stderr=subprocess.STDOUT, cwd=directory)
+            stdout=log, stderr=subprocess.STDOUT, cwd=directory,
+            env=dict(os.environ, **(self.env or {})))
         self.addCleanup(self.stop)
         self.addDetail('%s-log' % self.command,
                        testtools.content.content_from_file(
                            self.log_path, buffer_now=False))
         if self.port:
             wait_for_port(self.port, process=self.process)
+
+    def wait_for_log(self, text, timeout=60.0):
+        """Wait until the process has logged ``text``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError('%s exited with %s' % (
+                    self.command, self.process.returncode))
+            with open(self.log_path, errors='replace') as log:
+                if text in log.read():
+                    return
+            time.sleep(0.1)
+        raise TimeoutError('%s never logged %r' % (self.command, text))
 
     def stop(self, sig=None):
         if self.process.poll() is None:
@@ -148,3 +164,87 @@ def run_command(command, config_path, *args):
     executable = os.path.join(os.path.dirname(sys.executable), command)
     subprocess.run([executable, '--config-file', config_path, *args],
                    check=True, capture_output=True, timeout=120)
+
+
+class TcpProxy(fixtures.Fixture):
+    """Forwards a local port to ``target`` (host, port), and can look to
+    clients like a server restart: ``cut`` drops every connection and
+    refuses new ones until ``restore``. The real server stays up, so test
+    runs that share it are not disturbed."""
+
+    def __init__(self, target):
+        super().__init__()
+        self.target = target
+        self.port = None
+        self.dropped = 0
+        self._sockets = set()
+        self._lock = threading.Lock()
+        self._listener = None
+
+    def _setUp(self):
+        self.port = free_port()
+        self.restore()
+        self.addCleanup(self.cut)
+
+    def restore(self):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(('127.0.0.1', self.port))
+        listener.listen(128)
+        listener.settimeout(0.2)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,),
+                         daemon=True).start()
+
+    def cut(self):
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            _drop(listener)
+        with self._lock:
+            sockets, self._sockets = self._sockets, set()
+            self.dropped += len(sockets) // 2
+        for sock in sockets:
+            _drop(sock)
+
+    def _accept(self, listener):
+        while self._listener is listener:
+            try:
+                client, _ = listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                _drop(client)
+                continue
+            client.settimeout(None)
+            server.settimeout(None)
+            with self._lock:
+                self._sockets.update((client, server))
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink),
+                                 daemon=True).start()
+
+    def _pump(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        with self._lock:
+            self._sockets.difference_update((source, sink))
+        for sock in (source, sink):
+            _drop(sock)
+
+
+def _drop(sock):
+    """Close as the kernel does for a killed server. shutdown() first: a
+    bare close() leaves the connection up while another thread is
+    blocked reading from it."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()

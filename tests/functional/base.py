@@ -31,22 +31,29 @@ def member_of(project, user=None, roles='member,reader'):
 class BlazarService(fixtures.Fixture):
     """Blazar running for real, on ``backend``, in ``topology``."""
 
-    def __init__(self, backend='sqlite', topology='all', config=None):
+    def __init__(self, backend='sqlite', topology='all', config=None,
+                 env=None, route=None):
+        """``env``: extra environment of the processes; ``route`` maps
+        each server URL Blazar is given (database, message bus) to the
+        one it connects to (tests route them through proxies)."""
         super().__init__()
         self.backend = backend
         self.topology = topology
         self.config = config or {}
+        self.env = env
+        self.route = route or (lambda url: url)
 
     def _setUp(self):
         self.directory = self.useFixture(fixtures.TempDir()).path
         database = self.useFixture(blazar_fixtures.Database(self.backend))
+        self.database_url = database.url
         self.port = blazar_fixtures.free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
         self.transport_url = self._transport_url()
         sections = {
             'DEFAULT': {'auth_strategy': 'noauth',
                         'transport_url': self.transport_url},
-            'database': {'connection': database.url},
+            'database': {'connection': self.route(database.url)},
             'api': {'port': self.port},
             'manager': {'rpc_topic': 'blazar.test.%s' % uuid.uuid4().hex},
             'oslo_concurrency': {'lock_path': self.directory},
@@ -59,7 +66,8 @@ class BlazarService(fixtures.Fixture):
             self._start('blazar-all', self.port)
         else:
             self.migrate()
-            self.managers = [self.start_manager()]
+            self.managers = []
+            self.start_manager()
             self._start('blazar-api', self.port)
 
     def _transport_url(self):
@@ -67,14 +75,19 @@ class BlazarService(fixtures.Fixture):
             return 'fake:/'
         url = os.environ.get('BLAZAR_TEST_RABBIT_URL')
         blazar_fixtures.require('rabbitmq', url)
-        return url
+        return self.route(url)
 
     def _start(self, command, port=None):
         return self.useFixture(blazar_fixtures.BlazarProcess(
-            command, self.config_path, port))
+            command, self.config_path, port, self.env))
 
     def start_manager(self):
-        return self._start('blazar-manager')
+        """Another blazar-manager (added to ``managers``), once it serves
+        RPC and runs events."""
+        manager = self._start('blazar-manager')
+        manager.wait_for_log('serving topic')
+        self.managers.append(manager)
+        return manager
 
     def migrate(self):
         blazar_fixtures.run_command('blazar-db-manage', self.config_path,
@@ -89,9 +102,13 @@ class ServiceTestCase(testtools.TestCase):
     config = {}
 
     @classmethod
+    def make_service(cls):
+        return BlazarService(cls.backend, cls.topology, cls.config)
+
+    @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.service = BlazarService(cls.backend, cls.topology, cls.config)
+        cls.service = cls.make_service()
         try:
             cls.service.setUp()
         except fixtures.SetupError as error:
