@@ -44,6 +44,7 @@ from oslo_utils import timeutils
 from blazar.db import engine as db
 from blazar.db import events as db_events
 from blazar.db import leases as db_leases
+from blazar import enforcement
 from blazar import exceptions
 from blazar.manager import views
 from blazar.manager import webhook
@@ -99,6 +100,7 @@ class EventEngine:
         self.conf = conf
         self.plugins = plugins
         self.notifier = notifier
+        self.enforcement = enforcement.UsageEnforcer(conf)
         self.owner = owner_name(conf.host)
         self._context = context_factory
         self._capacity = conf.manager.event_workers
@@ -305,6 +307,8 @@ class EventEngine:
         if view is not None:
             self._each_reservation(context, view, 'on_end',
                                    skip=(states.RES_DELETED,))
+            # Raises ServiceUnavailable while undelivered: retried.
+            self.enforcement.on_end(view)
             self._complete(context, event, states.TERMINATED,
                            states.RES_DELETED)
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import fixtures
 import testtools
@@ -28,7 +29,8 @@ def too_long(seconds, limit=DAY):
 class ApprovalService:
     """Records every POST; answers by the lease name's first word:
     ``deny`` -> 403 with a message, ``mute`` -> 403 without one,
-    ``broken`` -> 500, anything else -> 204."""
+    ``broken`` -> 500, ``flaky`` -> 503 to the first on-end of the lease,
+    anything else -> 204."""
 
     ANSWERS = {'deny': (403, {'message': 'Over the quota of project'}),
                'mute': (403, {'reason': 'no message key'}),
@@ -44,7 +46,7 @@ class ApprovalService:
                 body = json.loads(self.rfile.read(length))
                 service.received.append((self.path, dict(self.headers),
                                          body))
-                status, answer = service.answer(body)
+                status, answer = service.answer(self.path, body)
                 self.send_response(status)
                 if answer is None:
                     self.end_headers()
@@ -65,9 +67,12 @@ class ApprovalService:
                                        daemon=True)
         self.thread.start()
 
-    def answer(self, body):
-        word = body['lease']['name'].split('-')[0]
-        return self.ANSWERS.get(word, (204, None))
+    def answer(self, path, body):
+        name = body['lease']['name']
+        if (name.startswith('flaky') and path.endswith('/on-end') and
+                len(self.posts_to('on-end', name)) == 1):
+            return 503, None
+        return self.ANSWERS.get(name.split('-')[0], (204, None))
 
     def stop(self):
         self.server.shutdown()
@@ -202,6 +207,50 @@ class ExternalServiceTest(EnforcementTestMixin, base.ServiceTestCase):
                                start_date='2031-01-01 00:00',
                                end_date='2031-02-01 00:00')
         self.assertEqual(201, response.status_code, response.text)
+
+
+class EndOfLeaseTest(EnforcementTestMixin, base.ServiceTestCase):
+    """The end_lease event tells the service, again until it hears."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.approver = ApprovalService()
+        cls.config = {
+            'manager': {'event_retry_interval': 0.5},
+            'enforcement': {
+                'enabled_filters': 'ExternalServiceFilter',
+                'external_service_base_endpoint': cls.approver.url}}
+        try:
+            super().setUpClass()
+        except BaseException:
+            cls.approver.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.approver.stop()
+
+    def wait_for_end(self, lease_id, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lease = self.request('GET', '/v1/leases/%s' % lease_id).json()
+            if lease['lease']['status'] == 'TERMINATED':
+                return
+            time.sleep(0.2)
+        self.fail('lease %s did not end' % lease_id)
+
+    def test_end_is_delivered_at_least_once(self):
+        lease = self.create('flaky-end',
+                            start_date=test_leases.in_seconds(1),
+                            end_date=test_leases.in_seconds(3)).json()[
+                                'lease']
+        self.wait_for_end(lease['id'])
+        deliveries = self.approver.posts_to('on-end', 'flaky-end')
+        # The first was answered 503: the event was retried.
+        self.assertEqual(2, len(deliveries))
+        self.assertEqual({lease['id']},
+                         {body['lease']['id'] for body in deliveries})
 
 
 class UnreachableServiceDeniesTest(EnforcementTestMixin,
