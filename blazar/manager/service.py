@@ -9,6 +9,7 @@ from blazar.db import engine as db
 from blazar import exceptions
 from blazar.manager import engine
 from blazar.manager import leases
+from blazar.manager import periodic
 from blazar.manager import views
 from blazar import notifications
 from blazar.plugins import loader
@@ -85,7 +86,8 @@ class ManagerEndpoint:
 
 
 class ManagerService(service.Service):
-    """blazar-manager: serves RPC and runs the event engine."""
+    """blazar-manager: serves RPC, runs the event engine and the plugins'
+    periodic tasks."""
 
     def __init__(self, conf, transport):
         super().__init__()
@@ -98,6 +100,10 @@ class ManagerService(service.Service):
         self.endpoint = ManagerEndpoint(
             leases.LeaseOperations(conf, plugins), plugins, notifier,
             self.events, rpc_client.ManagerClient(conf, transport))
+        self.periodic = periodic.PeriodicTasks(
+            [task for plugin in plugins.values()
+             for task in plugin.periodic_tasks()],
+            blazar_context.admin_context)
         self.rpc_server = None
 
     def start(self):
@@ -109,6 +115,7 @@ class ManagerService(service.Service):
             access_policy=messaging.DefaultRPCAccessPolicy)
         self.rpc_server.start()
         self.events.start()
+        self.periodic.start()
         LOG.info('Manager %s serving topic %s', self.conf.host,
                  self.conf.manager.rpc_topic)
 
@@ -116,6 +123,7 @@ class ManagerService(service.Service):
         if self.rpc_server is not None:
             self.rpc_server.stop()
             self.rpc_server.wait()
+        self.periodic.stop()
         self.events.stop(graceful)
         db.dispose()
         super().stop(graceful)

@@ -77,3 +77,10 @@ class ResourcePlugin(abc.ABC):
     def rpc_endpoints(self):
         """Plugin-specific RPC methods, by name (e.g. host enrollment)."""
         return {}
+
+    def periodic_tasks(self):
+        """``(seconds, function)`` pairs the manager runs at those periods,
+        each function called with an admin context: housekeeping such as
+        repairing drift in another service. Every manager runs them, so
+        they must be idempotent."""
+        return []

@@ -83,6 +83,11 @@ class Inventory(abc.ABC):
     def on_end(self, context, lease, reservation, hosts):
         """Take ``hosts`` back from the reservation's project."""
 
+    def periodic_tasks(self):
+        """Housekeeping for the manager to run (see
+        ``ResourcePlugin.periodic_tasks``)."""
+        return []
+
 
 class StaticInventory(Inventory):
     """Hosts described by the administrator; nothing outside Blazar."""

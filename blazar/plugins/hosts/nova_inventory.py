@@ -271,7 +271,6 @@ class NovaInventory(inventory.Inventory):
                 self._nova_opts.blazar_owner)
 
     def periodic_tasks(self):
-        """(seconds, function of a context) pairs the manager runs."""
         interval = self._nova_opts.reconcile_interval
         return [(interval, self.reconcile)] if interval else []
 

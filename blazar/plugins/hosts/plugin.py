@@ -153,6 +153,9 @@ class HostPlugin(base.ResourcePlugin):
     def rpc_endpoints(self):
         return self.enrollment.rpc_endpoints()
 
+    def periodic_tasks(self):
+        return self.inventory.periodic_tasks()
+
 
 def _store_request(row, request):
     row.count_range = '%d-%d' % (request['min'], request['max'])
