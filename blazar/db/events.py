@@ -56,31 +56,57 @@ def _held_back():
                        _rank(earlier) < _rank(Event))))
 
 
+def _not_excluded():
+    return Event.id.not_in(sa.bindparam('exclude', expanding=True))
+
+
+# The engine runs these after every event it finishes. They are built
+# once: building and keying them for SQLAlchemy's statement cache costs
+# several times more than running them.
+_CLAIMABLE = (
+    sa.select(Event.id, Event.lease_id, Event.event_type, Event.time,
+              Event.attempts)
+    .where(_due(sa.bindparam('now')), ~_held_back(), _not_excluded())
+    .order_by(Event.time)
+    .limit(sa.bindparam('limit')))
+_NEXT_UNDONE = (sa.select(sa.func.min(_ready_at()))
+                .where(Event.status == states.UNDONE, ~_held_back(),
+                       _not_excluded()))
+_NEXT_ABANDONED = (sa.select(sa.func.min(Event.claimed_until))
+                   .where(Event.status == states.IN_PROGRESS,
+                          _not_excluded()))
+_CLAIM = (sa.update(Event)
+          .where(Event.id.in_(sa.bindparam('ids', expanding=True)),
+                 _due(sa.bindparam('now')))
+          .values(status=states.IN_PROGRESS,
+                  claimed_by=sa.bindparam('owner'),
+                  claimed_until=sa.bindparam('until'),
+                  attempts=Event.attempts + 1)
+          .execution_options(synchronize_session=False))
+_UNFINISHED_ENDS = sa.select(Event.lease_id, Event.time).where(
+    Event.status.in_(UNFINISHED), Event.event_type == states.END_LEASE,
+    Event.time <= sa.bindparam('until'))
+_WON = sa.select(Event.id).where(
+    Event.id.in_(sa.bindparam('ids', expanding=True)),
+    Event.status == states.IN_PROGRESS,
+    Event.claimed_by == sa.bindparam('owner'),
+    Event.claimed_until == sa.bindparam('until'))
+
+
 def claimable(session, now, limit, exclude=()):
     """Due events, oldest first, that no earlier event of their lease
     holds back: undone ones, and claimed ones whose deadline passed."""
-    query = (sa.select(Event.id, Event.lease_id, Event.event_type,
-                       Event.time, Event.attempts)
-             .where(_due(now), ~_held_back())
-             .order_by(Event.time)
-             .limit(limit))
-    if exclude:
-        query = query.where(Event.id.not_in(sorted(exclude)))
-    return session.execute(query).all()
+    return session.execute(_CLAIMABLE, {'now': now, 'limit': limit,
+                                        'exclude': sorted(exclude)}).all()
 
 
 def next_due_time(session, exclude=()):
     """When the engine must next look again, or None if nothing is
     pending. ``exclude`` lists events already accounted for (running
     here, or waiting for another lease)."""
-    undone = (sa.select(sa.func.min(_ready_at()))
-              .where(Event.status == states.UNDONE, ~_held_back()))
-    abandoned = (sa.select(sa.func.min(Event.claimed_until))
-                 .where(Event.status == states.IN_PROGRESS))
-    if exclude:
-        undone = undone.where(Event.id.not_in(sorted(exclude)))
-        abandoned = abandoned.where(Event.id.not_in(sorted(exclude)))
-    times = [session.scalar(undone), session.scalar(abandoned)]
+    excluded = {'exclude': sorted(exclude)}
+    times = [session.scalar(_NEXT_UNDONE, excluded),
+             session.scalar(_NEXT_ABANDONED, excluded)]
     times = [t for t in times if t is not None]
     return min(times) if times else None
 
@@ -88,12 +114,7 @@ def next_due_time(session, exclude=()):
 def unfinished_ends(session, until):
     """Lease id -> time of every end_lease due by ``until`` that has not
     finished: a start on the same resources must wait for it."""
-    rows = session.execute(
-        sa.select(Event.lease_id, Event.time)
-        .where(Event.status.in_(UNFINISHED),
-               Event.event_type == states.END_LEASE,
-               Event.time <= until))
-    return dict(rows.all())
+    return dict(session.execute(_UNFINISHED_ENDS, {'until': until}).all())
 
 
 def claim(session, event_ids, owner, now, until):
@@ -101,19 +122,10 @@ def claim(session, event_ids, owner, now, until):
     set of ids this call won (the others went to faster managers)."""
     if not event_ids:
         return set()
-    ids = sorted(event_ids)
-    session.execute(
-        sa.update(Event)
-        .where(Event.id.in_(ids), _due(now))
-        .values(status=states.IN_PROGRESS, claimed_by=owner,
-                claimed_until=until, attempts=Event.attempts + 1)
-        .execution_options(synchronize_session=False))
-    won = session.scalars(
-        sa.select(Event.id).where(Event.id.in_(ids),
-                                  Event.status == states.IN_PROGRESS,
-                                  Event.claimed_by == owner,
-                                  Event.claimed_until == until))
-    return set(won)
+    values = {'ids': sorted(event_ids), 'owner': owner, 'now': now,
+              'until': until}
+    session.execute(_CLAIM, values)
+    return set(session.scalars(_WON, values))
 
 
 def extend_claims(session, event_ids, owner, until):

@@ -16,7 +16,7 @@ def get(session, lease_id, project_id=None, for_update=False,
     foreign lease is indistinguishable from a missing one."""
     query = sa.select(models.Lease).where(models.Lease.id == lease_id)
     if not with_events:
-        query = query.options(orm.noload(models.Lease.events))
+        query = query.options(orm.lazyload(models.Lease.events))
     if project_id is not None:
         query = query.where(models.Lease.project_id == project_id)
     if for_update:
