@@ -126,7 +126,7 @@ settings_fingerprint() {
   printf '%s\n' "venv=$VENV" "computes=$COMPUTES" "prefix=$COMPUTE_PREFIX" \
     "driver=$COMPUTE_DRIVER" "blazar_url=$BLAZAR_URL" "timeout=$FILTER_TIMEOUT" \
     "filters=$ENABLED_FILTERS" "ports=$PORT_BASE" "debug=$DEBUG" \
-    "notifications=$NOTIFICATIONS" "repo=$REPO" \
+    "notifications=$NOTIFICATIONS" \
     "passwords=$(printf '%s:%s' "$ADMIN_PASSWORD" "$SERVICE_PASSWORD" | sha256sum | cut -c1-16)"
 }
 
@@ -185,6 +185,8 @@ install_services() {
   local site
   site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   # The repository root (for blazar.nova.filter) and our shims on sys.path.
+  # Not part of the settings fingerprint: worktrees of this repository share
+  # one cloud, whose scheduler runs the filter of the checkout that booted it.
   printf '%s\n' "$REPO" "$HERE/lib" >"$site/blazar-cloud.pth"
   # Nova imports compute drivers only from the nova.virt package.
   cp "$HERE/lib/blazar_cloud_virt.py" "$site/nova/virt/blazar_cloud_virt.py"
