@@ -142,6 +142,12 @@ class ServiceTestCase(testtools.TestCase):
         return blazar_client.Client(session=session,
                                     endpoint_override=endpoint)
 
+    def assertNoContent(self, response):
+        """A 204 with no body on the wire (requests hides a stray body of a
+        204, so the declared length is what proves it)."""
+        self.assertEqual(204, response.status_code, response.text)
+        self.assertEqual('0', response.headers.get('Content-Length', '0'))
+
     def assertError(self, response, status, message=None):
         self.assertEqual(status, response.status_code, response.text)
         body = response.json()

@@ -123,9 +123,7 @@ class HostEnrollmentTest(HostsTestCase):
         self.assertEqual(200, updated.status_code, updated.text)
         self.assertEqual(('false', '25G'), (updated.json()['host']['gpu'],
                                             updated.json()['host']['nic']))
-        deleted = self.request('DELETE', path)
-        self.assertEqual(204, deleted.status_code)
-        self.assertEqual(b'', deleted.content)
+        self.assertNoContent(self.request('DELETE', path))
         self.assertError(self.request('GET', path), 404,
                          "Object with {'host_id': '%s'} not found"
                          % host['id'])

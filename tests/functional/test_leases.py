@@ -69,9 +69,7 @@ class LeaseApiTest(base.ServiceTestCase):
         ends = [e['time'] for e in moved['lease']['events']
                 if e['event_type'] == 'end_lease']
         self.assertEqual(['2031-05-05T05:05:00.000000'], ends)
-        deleted = self.request('DELETE', path)
-        self.assertEqual(204, deleted.status_code)
-        self.assertEqual(b'', deleted.content)
+        self.assertNoContent(self.request('DELETE', path))
         self.assertError(self.request('GET', path), 404,
                          "Object with {'lease_id': '%s'} not found"
                          % lease['id'])

@@ -105,10 +105,7 @@ class HostsController(rest.RestController):
         return {'host': base.manager().update_host(base.context(), host_id,
                                                    values)}
 
-    # Clients send "Accept: application/json": a bare expose() (text/html)
-    # would answer them 406, and the json template would add a body.
-    @pecan.expose(content_type='application/json')
-    @pecan.expose()
+    @base.expose_no_content
     def delete(self, host_id):
         _authorize('delete')
         base.manager().delete_host(base.context(), host_id)

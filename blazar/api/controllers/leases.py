@@ -58,7 +58,7 @@ class LeasesController(rest.RestController):
         return {'lease': base.manager().update_lease(base.context(),
                                                      lease_id, values)}
 
-    @pecan.expose('json')
+    @base.expose_no_content
     def delete(self, lease_id):
         _visible_lease(lease_id, 'delete')
         base.manager().delete_lease(base.context(), lease_id)
