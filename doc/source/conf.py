@@ -2,6 +2,8 @@
 
 project = 'Blazar'
 copyright = 'Blazar developers'
-extensions = []
+# The option and policy references are generated from the code, so they
+# cannot drift from it.
+extensions = ['oslo_config.sphinxext', 'oslo_policy.sphinxext']
 exclude_patterns = []
 html_theme = 'alabaster'

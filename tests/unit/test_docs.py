@@ -3,7 +3,7 @@
 Every page is reachable from the index; every ``[group] option`` the
 pages mention for blazar.conf is an option the services register
 (``tests.options_probe``); every ``blazar-*`` command they mention is
-installed.
+installed; Sphinx builds the guide without a warning.
 """
 
 from importlib import metadata
@@ -83,6 +83,18 @@ class DocsTest(testtools.TestCase):
             capture_output=True, text=True, timeout=120, cwd=ROOT)
         self.assertEqual(0, result.returncode, result.stderr[-3000:])
         return json.loads(result.stdout.splitlines()[-1])
+
+    def test_sphinx_builds_without_warnings(self):
+        # As "tox -e docs" does: -W turns any warning (a broken reference,
+        # a malformed directive, an option without help) into a failure.
+        output = self.useFixture(fixtures.TempDir()).path
+        result = subprocess.run(
+            [sys.executable, '-m', 'sphinx', '-q', '-W', '-b', 'html',
+             SOURCE, output],
+            capture_output=True, text=True, timeout=300, cwd=ROOT)
+        self.assertEqual(0, result.returncode, result.stderr[-3000:])
+        self.assertTrue(os.path.exists(
+            os.path.join(output, 'configuration', 'options.html')))
 
     def test_mentioned_commands_are_installed(self):
         mentioned = set()

@@ -12,8 +12,10 @@ from blazar import policies
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 SAMPLE = os.path.join(ROOT, 'etc', 'blazar', 'policy.yaml.sample')
-REGENERATE = ('oslopolicy-sample-generator --namespace blazar '
-              '--output-file etc/blazar/policy.yaml.sample')
+GENERATOR_CONFIG = os.path.join(ROOT, 'etc', 'oslo-policy-generator',
+                                'blazar.conf')
+REGENERATE = ('oslopolicy-sample-generator --config-file '
+              'etc/oslo-policy-generator/blazar.conf')
 
 # Operators' policy files name these rules; their defaults are the
 # behaviour clients know.
@@ -61,7 +63,7 @@ class PolicySampleTest(testtools.TestCase):
                               'policy.yaml.sample')
         generator = os.path.join(os.path.dirname(sys.executable),
                                  'oslopolicy-sample-generator')
-        subprocess.run([generator, '--namespace', 'blazar',
+        subprocess.run([generator, '--config-file', GENERATOR_CONFIG,
                         '--output-file', output],
                        check=True, capture_output=True, timeout=120)
         with open(output) as generated, open(SAMPLE) as committed:
