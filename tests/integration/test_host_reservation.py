@@ -37,7 +37,8 @@ FREEPOOL_TIMEOUT = 30
 # one a few (the servers left behind are deleted first); the event engine
 # may add up to its poll period.
 LEASE_STATUS_TIMEOUT = 90
-# The manager looks for aggregate drift this often during these tests.
+# The manager looks for aggregate drift, and at the health of the hosts,
+# this often during these tests.
 RECONCILE_INTERVAL = 2
 
 def service_user(cloud):
@@ -75,7 +76,8 @@ class NovaBlazar(fixtures.Fixture):
             'manager': {'plugins': 'physical.host.plugin',
                         # No before-end event: these leases are short.
                         'minutes_before_end_lease': 0},
-            'physical:host': {'inventory': 'nova'},
+            'physical:host': {'inventory': 'nova',
+                              'health_check_interval': RECONCILE_INTERVAL},
             'oslo_concurrency': {'lock_path': directory},
         }
         sections.update(nova_sections(
@@ -206,14 +208,16 @@ class HostReservationTest(testtools.TestCase):
                           % (lease_id, lease['status'], status, lease))
             time.sleep(0.5)
 
-    def create_lease(self, user, start, end, host):
+    def create_lease(self, user, start, end, host=None):
+        """A lease of one host: ``host``, or any enrolled host."""
+        wanted = ('' if host is None else
+                  '["==", "$hypervisor_hostname", "%s"]' % host)
         body = {'name': 'hosts-%s' % uuid.uuid4().hex[:8],
                 'start_date': wire_date(start), 'end_date': wire_date(end),
                 'events': [],
                 'reservations': [{
                     'resource_type': 'physical:host', 'min': 1, 'max': 1,
-                    'hypervisor_properties': '["==", "$hypervisor_hostname",'
-                                             ' "%s"]' % host,
+                    'hypervisor_properties': wanted,
                     'resource_properties': ''}]}
         lease = user.session.post(self.blazar.url + '/leases',
                                   json=body).json()['lease']
@@ -348,6 +352,57 @@ class HostReservationTest(testtools.TestCase):
         for host in aggregate.hosts:
             self.admin.aggregates.remove_host(aggregate, host)
         self.admin.aggregates.delete(aggregate)
+
+    # --- failed hosts --------------------------------------------------------
+
+    def set_compute_enabled(self, host, enabled):
+        [service] = self.admin.services.list(host=host, binary='nova-compute')
+        if enabled:
+            self.admin.services.enable(service.id)
+        else:
+            self.admin.services.disable(service.id)
+            self.addCleanup(self.set_compute_enabled, host, True)
+
+    def wait_for_lease_flags(self, session, lease_id, degraded):
+        deadline = time.monotonic() + 10 * RECONCILE_INTERVAL + 30
+        while True:
+            lease = self.blazar_client(session).lease.get(lease_id)
+            if lease['degraded'] == degraded:
+                return lease
+            if time.monotonic() > deadline:
+                self.fail('lease never had degraded=%s: %s'
+                          % (degraded, lease))
+            time.sleep(0.5)
+
+    def test_disabled_host_is_replaced_or_degrades_the_lease(self):
+        self.enroll(self.reserved_host)
+        self.enroll(self.free_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        start = utcnow() + datetime.timedelta(seconds=5)
+        lease = self.create_lease(owner, start,
+                                  start + datetime.timedelta(minutes=10))
+        reservation_id = lease['reservations'][0]['id']
+        self.addCleanup(self._drop_aggregate, reservation_id)
+        self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        [held] = self._aggregate(reservation_id).hosts
+        [spare] = {self.reserved_host, self.free_host} - {held}
+
+        # The held host goes into maintenance: the spare one replaces it.
+        self.set_compute_enabled(held, False)
+        self.wait_for_layout({self.cloud.freepool: {held},
+                              reservation_id: {spare}})
+        lease = self.blazar_client(owner.session).lease.get(lease['id'])
+        self.assertFalse(lease['degraded'])
+        self.assertTrue(lease['reservations'][0]['resources_changed'])
+
+        # Then the replacement fails too, with no host left to take over.
+        self.set_compute_enabled(spare, False)
+        lease = self.wait_for_lease_flags(owner.session, lease['id'], True)
+        self.assertTrue(lease['reservations'][0]['missing_resources'])
+        self.set_compute_enabled(spare, True)
+        lease = self.wait_for_lease_flags(owner.session, lease['id'], False)
+        self.assertFalse(lease['reservations'][0]['missing_resources'])
+        self.assertEqual([spare], self._aggregate(reservation_id).hosts)
 
     # --- drift ---------------------------------------------------------------
 

@@ -83,6 +83,17 @@ class Inventory(abc.ABC):
     def on_end(self, context, lease, reservation, hosts):
         """Take ``hosts`` back from the reservation's project."""
 
+    @abc.abstractmethod
+    def failed_hosts(self, context, hosts):
+        """The ids of those of ``hosts`` that are down or disabled now."""
+
+    @abc.abstractmethod
+    def replace_hosts(self, context, lease, reservation, removed, added):
+        """Hand ``added`` over to an active reservation and take
+        ``removed`` (failed hosts it no longer holds) back. ``lease`` and
+        ``reservation`` carry only their ids and the lease's
+        ``project_id``."""
+
     def periodic_tasks(self):
         """Housekeeping for the manager to run (see
         ``ResourcePlugin.periodic_tasks``)."""
@@ -123,11 +134,33 @@ class StaticInventory(Inventory):
     def on_end(self, context, lease, reservation, hosts):
         self._log('ends', reservation, hosts)
 
+    def failed_hosts(self, context, hosts):
+        down = _listed_hosts(self.conf[options.GROUP].down_hosts_file)
+        return {host['id'] for host in hosts
+                if host['hypervisor_hostname'] in down}
+
+    def replace_hosts(self, context, lease, reservation, removed, added):
+        self._log('gets replacement hosts', reservation, added)
+
     @staticmethod
     def _log(what, reservation, hosts):
         LOG.info('Static inventory: reservation %s %s on hosts %s; nothing '
                  'to do outside Blazar', reservation['id'], what,
                  ', '.join(h['hypervisor_hostname'] for h in hosts) or '-')
+
+
+def _listed_hosts(path):
+    """Host names listed in the administrator's file of hosts that are
+    down; none without the file."""
+    if not path:
+        return set()
+    try:
+        with open(path, encoding='utf-8') as listing:
+            lines = listing.read().splitlines()
+    except FileNotFoundError:
+        return set()
+    names = (line.split('#', 1)[0].strip() for line in lines)
+    return {name for name in names if name}
 
 
 def _non_negative_integer(key, value):

@@ -259,6 +259,33 @@ class NovaInventory(inventory.Inventory):
             pass
         asked.add(server.id)
 
+    # --- health --------------------------------------------------------------
+
+    def failed_hosts(self, context, hosts):
+        """Hosts whose nova-compute service is down, disabled, forced down
+        or gone (what an operator changes through os-services)."""
+        with nova_clients.failures_as_domain_errors(NOVA):
+            services = self.clients.nova.services.list(
+                binary=COMPUTE_SERVICE)
+        serving = {service.host for service in services
+                   if _is_serving(service)}
+        return {host['id'] for host in hosts
+                if host['service_name'] not in serving}
+
+    def replace_hosts(self, context, lease, reservation, removed, added):
+        with nova_clients.failures_as_domain_errors(NOVA):
+            target = self._reservation_aggregate(lease, reservation)
+            freepool = aggregates.ensure(self.clients.nova,
+                                         self._freepool_name)
+            self._move_all(added, freepool, target)
+            for host in removed:
+                target, freepool = aggregates.move_host(
+                    self.clients.nova, host['service_name'], target,
+                    freepool)
+        LOG.info('Reservation %s: failed hosts %s replaced by %s in '
+                 'aggregate %s', reservation['id'], _names(removed),
+                 _names(added), target.name)
+
     # --- drift ---------------------------------------------------------------
 
     def reconcile(self, context):
@@ -273,6 +300,11 @@ class NovaInventory(inventory.Inventory):
     def periodic_tasks(self):
         interval = self._nova_opts.reconcile_interval
         return [(interval, self.reconcile)] if interval else []
+
+
+def _is_serving(service):
+    return (service.state == 'up' and service.status == 'enabled'
+            and not getattr(service, 'forced_down', False))
 
 
 def _refuse_servers(servers, name):

@@ -38,6 +38,25 @@ opts = [
                      'suitable free ones, instead of in a fixed order; '
                      'spreads wear and lowers contention between '
                      'concurrent requests.'),
+    cfg.IntOpt('health_check_interval', default=60, min=0,
+               help='Seconds between looks at the health of the enrolled '
+                    'hosts (Nova: the state and status of each host\'s '
+                    'nova-compute service; static inventory: '
+                    'down_hosts_file). A failed host becomes unreservable '
+                    'and the reservations holding it get replacement hosts '
+                    'or a degraded lease; 0 disables the check.'),
+    cfg.IntOpt('healing_horizon', default=60, min=0,
+               help='Minutes ahead that reservations holding a failed host '
+                    'are healed; those further away are healed when they '
+                    'come within it, so a short outage does not reshuffle '
+                    'far-away leases. 0 heals every future reservation at '
+                    'once.'),
+    cfg.StrOpt('down_hosts_file',
+               help='Static inventory: a file in which the administrator '
+                    'lists the hosts that are down, one hypervisor '
+                    'hostname per line (# starts a comment). Hosts not '
+                    'listed, or every host when the option is unset or the '
+                    'file missing, are up. Every manager reads its own copy.'),
 ]
 
 

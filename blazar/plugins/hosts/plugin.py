@@ -6,21 +6,25 @@ lease window widened by ``[DEFAULT] cleaning_time``, ``allocation.choose``
 picks among them, and the claim (compare-and-swap on each host's
 generation) plus the allocation rows are written in the same transaction.
 What happens to the hosts outside Blazar when a lease starts and ends is
-the inventory's business (``blazar.plugins.hosts.inventory``).
+the inventory's business (``blazar.plugins.hosts.inventory``). A periodic
+health check heals reservations whose hosts failed (``healing``).
 """
 
 import datetime
 
+from oslo_db import api as oslo_db_api
 from oslo_log import log as logging
 from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from blazar import dates
 from blazar.db import engine
+from blazar.db import models as db_models
 from blazar import exceptions
 from blazar.plugins import base
 from blazar.plugins.hosts import allocation
 from blazar.plugins.hosts import enrollment
+from blazar.plugins.hosts import healing
 from blazar.plugins.hosts import inventory
 from blazar.plugins.hosts import models
 from blazar.plugins.hosts import options
@@ -33,6 +37,13 @@ from blazar import states
 LOG = logging.getLogger(__name__)
 
 HostReservation = models.HostReservation
+
+# A concurrent claim took a replacement host first: heal again from the
+# start, on fresh data.
+_retry_on_claim_conflict = oslo_db_api.wrap_db_retry(
+    max_retries=5, retry_interval=0.01, inc_retry_interval=True,
+    retry_on_deadlock=True,
+    exception_checker=lambda e: isinstance(e, exceptions.ClaimConflict))
 
 
 class HostPlugin(base.ResourcePlugin):
@@ -82,11 +93,7 @@ class HostPlugin(base.ResourcePlugin):
                 for row in rows}
 
     def _allocate(self, session, lease, reservation, request, held):
-        filters = {field: query.parse(request[field])
-                   for field in schema.PROPERTY_FIELDS}
-        resolver = properties.HostProperties(session, filters)
-        clause = sa.and_(*(resolver.clause(expr)
-                           for expr in filters.values()))
+        clause = _matching(session, request)
         start, end = self._window(lease)
         free = allocation.free_hosts(session, clause, start, end,
                                      timeutils.utcnow(), held)
@@ -104,9 +111,13 @@ class HostPlugin(base.ResourcePlugin):
                             [host.id for host in chosen],
                             lease.start_date, lease.end_date)
 
-    def _window(self, lease):
+    def _window(self, lease, since=None):
+        """The lease's window widened by the cleaning time; from ``since``
+        on only, if given (the part of an active lease that is left)."""
+        start = lease.start_date if since is None else max(lease.start_date,
+                                                           since)
         cleaning = datetime.timedelta(minutes=self.conf.cleaning_time)
-        return lease.start_date - cleaning, lease.end_date + cleaning
+        return start - cleaning, lease.end_date + cleaning
 
     def _not_enough(self, session, clause, held, free_count, needed, start,
                     end):
@@ -148,13 +159,111 @@ class HostPlugin(base.ResourcePlugin):
             return self.enrollment.host_views(
                 session, allocation.held_hosts(session, reservation['id']))
 
+    # --- health (periodic) --------------------------------------------------
+
+    def check_health(self, context):
+        """Ask the inventory which hosts failed, heal the reservations
+        holding them, then hand replacement hosts of active reservations
+        over outside Blazar."""
+        with engine.reader(context) as session:
+            hosts = self.enrollment.host_views(session)
+        failed = {int(host_id) for host_id
+                  in self.inventory.failed_hosts(context, hosts)}
+        for handover in self._heal(context, failed):
+            self._hand_over(context, handover)
+
+    @_retry_on_claim_conflict
+    def _heal(self, context, failed):
+        now = timeutils.utcnow()
+        until = self._healing_until(now)
+        with engine.writer(context) as session:
+            went_down, came_back = healing.mark_health(session, failed)
+            handovers = [
+                self._replace(session, reservation_id, broken, now)
+                for reservation_id, broken
+                in healing.broken_allocations(session, now, until).items()]
+            degraded, recovered = healing.flag_missing(session, now, until)
+        _log_health(went_down, came_back, degraded, recovered)
+        return [handover for handover in handovers if handover is not None]
+
+    def _healing_until(self, now):
+        minutes = self._options.healing_horizon
+        return now + datetime.timedelta(minutes=minutes) if minutes else None
+
+    def _replace(self, session, reservation_id, broken, now):
+        """Move what ``broken`` allocations of the reservation it can to
+        free hosts matching its request; a ``Handover`` if the reservation
+        is active and got hosts."""
+        reservation = session.get(db_models.Reservation, reservation_id)
+        lease = session.get(db_models.Lease, reservation.lease_id)
+        row = session.scalars(sa.select(HostReservation).where(
+            HostReservation.reservation_id == reservation_id)).one()
+        start, end = self._window(lease, since=now)
+        free = allocation.free_hosts(
+            session, _matching(session, views.reservation_details(row)),
+            start, end, now)
+        chosen = allocation.choose(
+            free, 0, len(broken),
+            randomize=self._options.randomize_host_selection)
+        allocation.claim(session, chosen)
+        for old, new in zip(broken, chosen):
+            healing.move_allocation(session, old, new.id)
+            LOG.warning('Host %s of reservation %s failed; replaced by host '
+                        '%s', old.host_id, reservation_id, new.id)
+        if not chosen or reservation.status != states.RES_ACTIVE:
+            return None
+        reservation.resources_changed = True
+        return healing.Handover(
+            lease={'id': lease.id, 'project_id': lease.project_id},
+            reservation={'id': reservation_id},
+            removed=tuple(old.host_id for old in broken[:len(chosen)]),
+            added=tuple(new.id for new in chosen))
+
+    def _hand_over(self, context, handover):
+        with engine.reader(context) as session:
+            removed = self.enrollment.host_views(session, handover.removed)
+            added = self.enrollment.host_views(session, handover.added)
+        try:
+            self.inventory.replace_hosts(context, handover.lease,
+                                         handover.reservation, removed, added)
+        except Exception:
+            # The books already hold the replacement; the inventory's
+            # drift repair (Nova) moves the hosts at its next turn.
+            LOG.exception('Could not hand replacement hosts %s of '
+                          'reservation %s over', handover.added,
+                          handover.reservation['id'])
+
     # --- host administration -----------------------------------------------
 
     def rpc_endpoints(self):
         return self.enrollment.rpc_endpoints()
 
     def periodic_tasks(self):
-        return self.inventory.periodic_tasks()
+        tasks = list(self.inventory.periodic_tasks())
+        interval = self._options.health_check_interval
+        if interval:
+            tasks.append((interval, self.check_health))
+        return tasks
+
+
+def _matching(session, request):
+    """The clause selecting the hosts that match a reservation request."""
+    filters = {field: query.parse(request[field])
+               for field in schema.PROPERTY_FIELDS}
+    resolver = properties.HostProperties(session, filters)
+    return sa.and_(*(resolver.clause(expr) for expr in filters.values()))
+
+
+def _log_health(went_down, came_back, degraded, recovered):
+    if went_down:
+        LOG.warning('Hosts %s failed: no longer reservable', went_down)
+    if came_back:
+        LOG.info('Hosts %s recovered: reservable again', came_back)
+    if degraded:
+        LOG.warning('Leases %s degraded: failed hosts could not be '
+                    'replaced', degraded)
+    if recovered:
+        LOG.info('Leases %s no longer degraded', recovered)
 
 
 def _store_request(row, request):

@@ -2,6 +2,7 @@
 
 from unittest import mock
 
+import fixtures
 from oslo_config import cfg
 from oslo_config import fixture as config_fixture
 import testtools
@@ -41,6 +42,35 @@ class TestStaticDescribe(testtools.TestCase):
                 exceptions.MalformedParameter, self.inventory.describe, None,
                 'n', {'vcpus': bad, 'memory_mb': '1', 'local_gb': '1'})
             self.assertEqual('Malformed parameter vcpus', str(error))
+
+
+class TestStaticHealth(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.conf = self.useFixture(config_fixture.Config(cfg.ConfigOpts()))
+        options.register_opts(self.conf.conf)
+        self.inventory = inventory.StaticInventory(self.conf.conf)
+        self.hosts = [{'id': str(n), 'hypervisor_hostname': 'node-%d' % n}
+                      for n in (1, 2, 10)]
+
+    def failed(self, listing):
+        path = self.useFixture(fixtures.TempDir()).join('down')
+        if listing is not None:
+            with open(path, 'w') as down:
+                down.write(listing)
+        self.conf.config(group=options.GROUP, down_hosts_file=path)
+        return self.inventory.failed_hosts(None, self.hosts)
+
+    def test_listed_hostnames_are_down(self):
+        self.assertEqual({'1', '10'}, self.failed(
+            '# maintenance\n  node-1  \nnode-10 # disk\n\nnode-3\n'))
+
+    def test_every_host_is_up_without_the_file(self):
+        self.assertEqual(set(), self.failed(None))
+        self.conf.config(group=options.GROUP, down_hosts_file=None)
+        self.assertEqual(set(), self.inventory.failed_hosts(None,
+                                                            self.hosts))
 
 
 class TestLoad(testtools.TestCase):

@@ -1,0 +1,163 @@
+"""Healing host reservations when hosts fail, through the real API.
+
+The static inventory reads which hosts are down from the file named by
+``[physical:host] down_hosts_file``; the tests write it as an
+administrator would, and the manager's health check (every second here)
+makes failed hosts unreservable, moves reservations to free hosts, and
+marks leases degraded while a failed host cannot be replaced.
+"""
+
+import os
+import shutil
+import tempfile
+import time
+
+from tests.functional import base
+from tests.functional import test_hosts
+
+HEALING_TIMEOUT = 30
+
+
+class HostHealingTests:
+
+    @classmethod
+    def make_service(cls):
+        cls.directory = tempfile.mkdtemp()
+        cls.down_hosts_file = os.path.join(cls.directory, 'down-hosts')
+        config = dict(test_hosts.HOSTS_CONFIG)
+        config['physical:host'] = dict(
+            config['physical:host'], health_check_interval=1,
+            healing_horizon=0, down_hosts_file=cls.down_hosts_file)
+        return base.BlazarService(cls.backend, cls.topology, config)
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(cls.directory, ignore_errors=True)
+
+    def mark_down(self, *hosts):
+        with open(self.down_hosts_file, 'w') as listing:
+            listing.write('# down for maintenance\n')
+            listing.writelines('%s\n' % host['hypervisor_hostname']
+                               for host in hosts)
+        self.addCleanup(self.mark_all_up)
+
+    def mark_all_up(self):
+        if os.path.exists(self.down_hosts_file):
+            os.unlink(self.down_hosts_file)
+
+    def wait_until(self, what, predicate):
+        deadline = time.monotonic() + HEALING_TIMEOUT
+        while True:
+            found = predicate()
+            if found:
+                return found
+            if time.monotonic() > deadline:
+                self.fail('never saw %s' % what)
+            time.sleep(0.2)
+
+    def get_lease(self, lease):
+        return self.request('GET', '/v1/leases/%s' % lease['id']).json()[
+            'lease']
+
+    def reservable(self, host):
+        return self.request('GET', '/v1/os-hosts/%s' % host['id']).json()[
+            'host']['reservable']
+
+    def test_failed_host_of_a_future_lease_is_replaced(self):
+        hosts = {h['id']: h for h in (self.enroll(), self.enroll())}
+        lease = self.lease('2040-11-01 10:00', '2040-11-01 12:00')
+        [held] = self.hosts_of(lease)
+        [spare] = set(hosts) - {held}
+
+        self.mark_down(hosts[held])
+
+        self.wait_until('the lease moved to the spare host',
+                        lambda: self.hosts_of(lease) == {spare})
+        self.assertFalse(self.reservable(hosts[held]))
+        healed = self.get_lease(lease)
+        self.assertFalse(healed['degraded'])
+        self.assertEqual((False, False),
+                         (healed['reservations'][0]['missing_resources'],
+                          healed['reservations'][0]['resources_changed']))
+        # The failed host is out of reach of new leases.
+        error = self.lease('2040-11-01 11:00', '2040-11-01 13:00',
+                           status=409)
+        self.assertIn('0 are free', error['error_message'])
+
+        self.mark_all_up()
+        self.wait_until('the host reservable again',
+                        lambda: self.reservable(hosts[held]))
+        other = self.lease('2040-11-01 11:00', '2040-11-01 13:00')
+        self.assertEqual({held}, self.hosts_of(other))
+
+    def test_lease_is_degraded_until_its_failed_host_recovers(self):
+        only = self.enroll()
+        lease = self.lease('2040-11-02 10:00', '2040-11-02 12:00')
+
+        self.mark_down(only)
+
+        degraded = self.wait_until(
+            'the lease degraded',
+            lambda: self.get_lease(lease)['degraded'] and
+            self.get_lease(lease))
+        self.assertTrue(degraded['reservations'][0]['missing_resources'])
+        # It keeps the host: back in service, it is the lease's again.
+        self.assertEqual({only['id']}, self.hosts_of(lease))
+
+        self.mark_all_up()
+        recovered = self.wait_until(
+            'the lease no longer degraded',
+            lambda: not self.get_lease(lease)['degraded'] and
+            self.get_lease(lease))
+        self.assertFalse(recovered['reservations'][0]['missing_resources'])
+        self.assertEqual({only['id']}, self.hosts_of(lease))
+
+    def test_replacement_found_later_clears_the_degraded_lease(self):
+        first = self.enroll()
+        lease = self.lease('2040-11-03 10:00', '2040-11-03 12:00')
+        self.mark_down(first)
+        self.wait_until('the lease degraded',
+                        lambda: self.get_lease(lease)['degraded'])
+
+        second = self.enroll()
+
+        self.wait_until('the lease healed on the new host',
+                        lambda: self.hosts_of(lease) == {second['id']})
+        self.wait_until('the lease no longer degraded',
+                        lambda: not self.get_lease(lease)['degraded'])
+
+    def test_active_reservation_gets_a_replacement(self):
+        hosts = {h['id']: h for h in (self.enroll(), self.enroll())}
+        lease = self.lease('now', test_hosts.in_minutes(30))
+        self.wait_until('the lease active',
+                        lambda: self.get_lease(lease)['status'] == 'ACTIVE')
+        [held] = self.hosts_of(lease)
+        [spare] = set(hosts) - {held}
+
+        self.mark_down(hosts[held])
+
+        self.wait_until('the lease moved to the spare host',
+                        lambda: self.hosts_of(lease) == {spare})
+        healed = self.get_lease(lease)
+        self.assertEqual(('ACTIVE', False), (healed['status'],
+                                             healed['degraded']))
+        self.assertTrue(healed['reservations'][0]['resources_changed'])
+        self.assertEqual(204, self.request(
+            'DELETE', '/v1/leases/%s' % lease['id']).status_code)
+
+
+class HostHealingTest(HostHealingTests, test_hosts.HostsTestCase):
+    pass
+
+
+class MariaDBSplitHostHealingTest(HostHealingTests,
+                                  test_hosts.HostsTestCase):
+    backend = 'mysql'
+    topology = 'split'
+
+
+class PostgreSQLSplitHostHealingTest(HostHealingTests,
+                                     test_hosts.HostsTestCase):
+    backend = 'postgresql'
+    topology = 'split'
