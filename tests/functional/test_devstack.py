@@ -33,9 +33,11 @@ BIN = os.path.dirname(sys.executable)
 
 # DevStack sources settings once, then plugin.sh once per phase with the
 # phase as arguments; "pause" waits for a line on stdin (the test's turn).
+# FAKE_OVERRIDES may name a file that replaces some stand-in functions.
 DRIVER = r'''
 set -o errexit -o pipefail
 source "$FAKE_DEVSTACK"
+if [[ -n ${FAKE_OVERRIDES:-} ]]; then source "$FAKE_OVERRIDES"; fi
 source "$BLAZAR_ROOT/devstack/settings"
 for phase in "$@"; do
     if [[ $phase == pause ]]; then
@@ -46,6 +48,7 @@ for phase in "$@"; do
     fi
 done
 '''
+
 
 def _installed_plugins():
     return {ep.name for ep in metadata.entry_points(
@@ -58,22 +61,23 @@ def _ini(path):
     return parser
 
 
-class DevStackPluginTest(testtools.TestCase):
+class DevStackDriver:
+    """Runs devstack/plugin.sh phase by phase in the stand-in DevStack.
 
-    def setUp(self):
-        super().setUp()
+    A mixin for test cases; ``set_up_devstack`` prepares a scratch
+    DevStack around a database and a nova.conf.
+    """
+
+    def set_up_devstack(self, database, port, nova_conf_text):
         self.directory = self.useFixture(fixtures.TempDir()).path
-        self.database = self.useFixture(blazar_fixtures.Database('sqlite'))
+        self.database = database
         self.conf_dir = os.path.join(self.directory, 'etc', 'blazar')
         self.conf_path = os.path.join(self.conf_dir, 'blazar.conf')
         self.nova_conf = os.path.join(self.directory, 'etc', 'nova',
                                       'nova.conf')
         self.calls_path = os.path.join(self.directory, 'calls.log')
-        self.port = blazar_fixtures.free_port()
-        # What DevStack's Nova configuration leaves before post-config.
-        self._write_nova_conf('[filter_scheduler]\n'
-                              'enabled_filters = ComputeFilter,'
-                              'AvailabilityZoneFilter\n')
+        self.port = port
+        self._write_nova_conf(nova_conf_text)
 
     def _environment(self, settings):
         environment = dict(os.environ)
@@ -102,12 +106,10 @@ class DevStackPluginTest(testtools.TestCase):
         with open(self.calls_path) as calls:
             return calls.read().splitlines()
 
-    def _unknown_options(self):
-        result = subprocess.run(
-            [sys.executable, '-m', 'tests.options_probe', self.conf_path],
-            capture_output=True, text=True, timeout=120, cwd=ROOT)
-        self.assertEqual(0, result.returncode, result.stderr[-3000:])
-        return json.loads(result.stdout.splitlines()[-1])
+    def _write_nova_conf(self, text):
+        os.makedirs(os.path.dirname(self.nova_conf))
+        with open(self.nova_conf, 'w') as nova_conf:
+            nova_conf.write(text)
 
     def _schema_revision(self):
         engine = sa.create_engine(self.database.url)
@@ -116,10 +118,80 @@ class DevStackPluginTest(testtools.TestCase):
             return connection.exec_driver_sql(
                 'SELECT version_num FROM alembic_version').scalar()
 
-    def _write_nova_conf(self, text):
-        os.makedirs(os.path.dirname(self.nova_conf))
-        with open(self.nova_conf, 'w') as nova_conf:
-            nova_conf.write(text)
+    def _stack_and_pause(self, settings):
+        """Stack with blazar-api and blazar-manager really started, then
+        wait; returns the driver and its output so far."""
+        settings = dict(settings, FAKE_START_PROCESSES='1')
+        driver = subprocess.Popen(
+            ['bash', '-c', DRIVER, 'driver', 'stack install',
+             'stack post-config', 'stack extra', 'pause', 'unstack'],
+            env=self._environment(settings), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(self._kill_leftovers)
+        self.addCleanup(driver.kill)
+        return driver, self._read_until_paused(driver)
+
+    def _unstack(self, driver, output):
+        """Let a paused driver unstack; the processes must be gone."""
+        driver.stdin.write('\n')
+        driver.stdin.flush()
+        output += driver.stdout.read()
+        self.assertEqual(0, driver.wait(120), output)
+        for name in ('blazar-api', 'blazar-manager'):
+            self.assertFalse(os.path.exists(self._pid_file(name)))
+
+    def _read_until_paused(self, driver):
+        output = ''
+        for line in driver.stdout:
+            output += line
+            if line.strip() == 'PAUSED':
+                return output
+        self.fail('the driver stopped before the pause:\n' + output)
+
+    def _wait_for_log(self, name, text):
+        path = os.path.join(self.directory, '%s.log' % name)
+        # Runs before the directory goes (cleanups run last first).
+        self.addCleanup(self._attach_log, name, path)
+        for _ in range(300):
+            with open(path) as log:
+                if text in log.read():
+                    return
+            blazar_fixtures.time.sleep(0.2)
+        self.fail('%r never appeared in the %s log' % (text, name))
+
+    def _attach_log(self, name, path):
+        with open(path) as log:
+            self.addDetail(name, testtools.content.text_content(log.read()))
+
+    def _pid_file(self, name):
+        return os.path.join(self.directory, '%s.pid' % name)
+
+    def _kill_leftovers(self):
+        for name in ('blazar-api', 'blazar-manager'):
+            try:
+                with open(self._pid_file(name)) as pid_file:
+                    os.kill(int(pid_file.read()), 15)
+            except (OSError, ValueError):
+                pass
+
+
+class DevStackPluginTest(DevStackDriver, testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        # What DevStack's Nova configuration leaves before post-config.
+        self.set_up_devstack(
+            self.useFixture(blazar_fixtures.Database('sqlite')),
+            blazar_fixtures.free_port(),
+            '[filter_scheduler]\n'
+            'enabled_filters = ComputeFilter,AvailabilityZoneFilter\n')
+
+    def _unknown_options(self):
+        result = subprocess.run(
+            [sys.executable, '-m', 'tests.options_probe', self.conf_path],
+            capture_output=True, text=True, timeout=120, cwd=ROOT)
+        self.assertEqual(0, result.returncode, result.stderr[-3000:])
+        return json.loads(result.stdout.splitlines()[-1])
 
     def test_stack_under_uwsgi_then_unstack_and_clean(self):
         self._stack('stack install', 'stack post-config', 'stack extra')
@@ -206,17 +278,8 @@ class DevStackPluginTest(testtools.TestCase):
     def test_standalone_api_and_manager_really_start(self):
         rabbit = os.environ.get('BLAZAR_TEST_RABBIT_URL')
         blazar_fixtures.require('rabbitmq', rabbit)
-        driver = subprocess.Popen(
-            ['bash', '-c', DRIVER, 'driver', 'stack install',
-             'stack post-config', 'stack extra', 'pause', 'unstack'],
-            env=self._environment({'BLAZAR_USE_UWSGI': 'False',
-                                   'FAKE_TRANSPORT_URL': rabbit,
-                                   'FAKE_START_PROCESSES': '1'}),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-        self.addCleanup(self._kill_leftovers)
-        self.addCleanup(driver.kill)
-        output = self._read_until_paused(driver)
+        driver, output = self._stack_and_pause({
+            'BLAZAR_USE_UWSGI': 'False', 'FAKE_TRANSPORT_URL': rabbit})
 
         url = 'http://127.0.0.1:%d' % self.port
         self.assertEqual(200, requests.get(url + '/healthcheck',
@@ -228,46 +291,6 @@ class DevStackPluginTest(testtools.TestCase):
                       '%s/v1' % url, self._calls())
         blazar_fixtures.wait_for_port(self.port)
         self._wait_for_log('blazar-manager', 'serving topic')
-
-        driver.stdin.write('\n')
-        driver.stdin.flush()
-        output += driver.stdout.read()
-        self.assertEqual(0, driver.wait(120), output)
-        for name in ('blazar-api', 'blazar-manager'):
-            self.assertFalse(os.path.exists(self._pid_file(name)))
+        self._unstack(driver, output)
         self.assertRaises(requests.ConnectionError, requests.get,
                           url + '/healthcheck', timeout=5)
-
-    def _read_until_paused(self, driver):
-        output = ''
-        for line in driver.stdout:
-            output += line
-            if line.strip() == 'PAUSED':
-                return output
-        self.fail('the driver stopped before the pause:\n' + output)
-
-    def _wait_for_log(self, name, text):
-        path = os.path.join(self.directory, '%s.log' % name)
-        # Runs before the directory goes (cleanups run last first).
-        self.addCleanup(self._attach_log, name, path)
-        for _ in range(300):
-            with open(path) as log:
-                if text in log.read():
-                    return
-            blazar_fixtures.time.sleep(0.2)
-        self.fail('%r never appeared in the %s log' % (text, name))
-
-    def _attach_log(self, name, path):
-        with open(path) as log:
-            self.addDetail(name, testtools.content.text_content(log.read()))
-
-    def _pid_file(self, name):
-        return os.path.join(self.directory, '%s.pid' % name)
-
-    def _kill_leftovers(self):
-        for name in ('blazar-api', 'blazar-manager'):
-            try:
-                with open(self._pid_file(name)) as pid_file:
-                    os.kill(int(pid_file.read()), 15)
-            except (OSError, ValueError):
-                pass

@@ -18,6 +18,7 @@ import functools
 import json
 import os
 import pathlib
+import socket
 import subprocess
 import time
 import unittest
@@ -199,6 +200,14 @@ class HostLayoutLock(fixtures.Fixture):
                         % self.timeout) from e
                 time.sleep(0.5)
         self.addCleanup(fcntl.flock, lock, fcntl.LOCK_UN)
+
+
+def refuse_busy_port(port):
+    """Fail unless the port is free (the cloud's Blazar port is shared)."""
+    with socket.socket() as sock:
+        if sock.connect_ex(('127.0.0.1', port)) == 0:
+            raise AssertionError('something already listens on port %d; '
+                                 'stop it (a Blazar left running?)' % port)
 
 
 def wait_for_server(nova, server_id, status, timeout=120):

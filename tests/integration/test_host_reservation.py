@@ -65,7 +65,7 @@ class NovaBlazar(fixtures.Fixture):
         self.nova = nova
 
     def _setUp(self):
-        _refuse_busy_port(self.port)
+        test_cloud.refuse_busy_port(self.port)
         directory = self.useFixture(fixtures.TempDir()).path
         sections = {
             'DEFAULT': {'auth_strategy': self.auth_strategy,
@@ -86,13 +86,6 @@ class NovaBlazar(fixtures.Fixture):
         self.process = self.useFixture(blazar_fixtures.BlazarProcess(
             'blazar-all', self.config_path, self.port))
         self.url = 'http://127.0.0.1:%d/v1' % self.port
-
-
-def _refuse_busy_port(port):
-    with socket.socket() as sock:
-        if sock.connect_ex(('127.0.0.1', port)) == 0:
-            raise AssertionError('something already listens on port %d; '
-                                 'stop it (a Blazar left running?)' % port)
 
 
 def blazar_port(cloud):

@@ -18,7 +18,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 SCRIPTS = [os.path.join(ROOT, 'devstack', 'plugin.sh'),
            os.path.join(ROOT, 'devstack', 'settings'),
            os.path.join(ROOT, 'tests', 'functional', 'devstack',
-                        'fake-devstack.sh')]
+                        'fake-devstack.sh'),
+           os.path.join(ROOT, 'tests', 'integration', 'devstack',
+                        'cloud-devstack.sh')]
 
 
 class DevStackScriptsTest(testtools.TestCase):
