@@ -13,7 +13,14 @@ import time
 import uuid
 
 from blazarclient import exception as client_exception
+from oslo_config import cfg
+from oslo_db.sqlalchemy import enginefacade
 
+from blazar import context as blazar_context
+from blazar.db import engine
+from blazar.db import leases as db_leases
+from blazar.plugins.hosts import options
+from blazar.plugins.hosts import plugin as host_plugin
 from tests.functional import base
 
 DATE = '%Y-%m-%d %H:%M'
@@ -575,6 +582,63 @@ class StartedHostLeaseTest(HostsTestCase):
         # A terminated lease no longer holds the host.
         self.assertEqual(204, self.request(
             'DELETE', '/v1/os-hosts/%s' % host).status_code)
+
+
+class LeasesSharingHostsTest(HostsTestCase):
+    """Which unfinished ends a lease start waits for (the event engine's
+    question to the plugin), asked of the service's own database."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        conf = cfg.ConfigOpts()
+        engine.register_opts(conf)
+        options.register_opts(conf)
+        conf([], default_config_files=[])
+        conf.set_override('connection', cls.service.database_url,
+                          group='database')
+        conf.set_override('inventory', options.STATIC, group=options.GROUP)
+        cls.facade = enginefacade.transaction_context()
+        cls.facade.configure(connection=cls.service.database_url)
+        cls.plugin = host_plugin.HostPlugin(conf)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.facade.dispose_pool()
+        super().tearDownClass()
+
+    def sharing(self, lease, others):
+        self.patch(engine, '_facade', self.facade)
+        with engine.reader(blazar_context.admin_context()) as session:
+            return self.plugin.leases_sharing_resources(
+                session, db_leases.reservations_of(session, lease['id']),
+                [other['id'] for other in others])
+
+    def test_only_leases_holding_the_same_hosts(self):
+        first, second = self.enroll(), self.enroll()
+
+        def on(*hosts):
+            names = ['==', '$hypervisor_hostname',
+                     hosts[0]['hypervisor_hostname']]
+            if len(hosts) == 2:
+                names = ['or', names, ['==', '$hypervisor_hostname',
+                                       hosts[1]['hypervisor_hostname']]]
+            return self.reservation(len(hosts), len(hosts), names)
+
+        ending = self.lease('2040-12-01 10:00', '2040-12-01 12:00',
+                            on(first))
+        elsewhere = self.lease('2040-12-01 10:00', '2040-12-01 12:00',
+                               on(second))
+        both = self.lease('2040-12-02 10:00', '2040-12-02 12:00',
+                          on(first, second))
+        starting = self.lease('2040-12-01 12:00', '2040-12-01 14:00',
+                              on(first))
+
+        self.assertEqual({ending['id'], both['id']},
+                         self.sharing(starting, [ending, elsewhere, both]))
+        self.assertEqual({both['id']},
+                         self.sharing(elsewhere, [ending, starting, both]))
+        self.assertEqual(set(), self.sharing(starting, [elsewhere]))
 
 
 class QuickstartDefaultsTest(base.ServiceTestCase):

@@ -142,6 +142,20 @@ def is_reserved(session, host_id):
         db_models.Lease.status != states.TERMINATED)))
 
 
+def leases_sharing_hosts(session, reservation_ids, lease_ids):
+    """Those of ``lease_ids`` holding a host that one of
+    ``reservation_ids`` holds too (any resource type, any time)."""
+    Reservation = db_models.Reservation
+    held = (sa.select(HostAllocation.compute_host_id)
+            .where(HostAllocation.reservation_id.in_(sorted(reservation_ids)))
+            .scalar_subquery())
+    return set(session.scalars(
+        sa.select(Reservation.lease_id).distinct()
+        .join(HostAllocation, HostAllocation.reservation_id == Reservation.id)
+        .where(Reservation.lease_id.in_(sorted(lease_ids)),
+               HostAllocation.compute_host_id.in_(held))))
+
+
 def live_properties_of_host(session, host_id, now):
     """Property names used by the filters of reservations that hold the
     host and have not ended."""

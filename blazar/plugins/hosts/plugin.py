@@ -23,6 +23,7 @@ from blazar.db import models as db_models
 from blazar import exceptions
 from blazar.plugins import base
 from blazar.plugins.hosts import allocation
+from blazar.plugins.hosts import db
 from blazar.plugins.hosts import enrollment
 from blazar.plugins.hosts import healing
 from blazar.plugins.hosts import inventory
@@ -91,6 +92,13 @@ class HostPlugin(base.ResourcePlugin):
                 sorted(r.id for r in reservations))))
         return {row.reservation_id: views.reservation_details(row)
                 for row in rows}
+
+    def leases_sharing_resources(self, session, reservations, lease_ids):
+        """Those of ``lease_ids`` that hold one of the hosts of
+        ``reservations``: their end must put a host back before this lease
+        may take it."""
+        return db.leases_sharing_hosts(
+            session, [r.id for r in reservations], lease_ids)
 
     def _allocate(self, session, lease, reservation, request, held):
         clause = _matching(session, request)
