@@ -116,8 +116,16 @@ class LeaseOperations:
 
     # --- update ------------------------------------------------------------
 
-    @_retry_on_conflict
     def update(self, context, lease_id, values):
+        """Update the lease in one transaction, then let the plugins act
+        outside the service on what changed."""
+        view = self._update(context, lease_id, values)
+        if _changes_schedule(values):
+            self._after_update(context, view)
+        return view
+
+    @_retry_on_conflict
+    def _update(self, context, lease_id, values):
         with engine.writer(context) as session:
             lease = db_leases.get(session, lease_id, _scope(context),
                                   for_update=True)
@@ -146,6 +154,17 @@ class LeaseOperations:
                           requests.get(reservation.id, {}))
         self._move_events(lease, old_end,
                           _optional_wire(values.get('before_end_date')))
+
+    def _after_update(self, context, view):
+        for reservation in view['reservations']:
+            plugin = loader.get(self.plugins, reservation['resource_type'])
+            try:
+                plugin.after_update(context, view, reservation)
+            except Exception:
+                # The update is committed; the plugin's own repair (e.g.
+                # the host plugin's Nova reconciler) catches up.
+                LOG.exception('Lease %s updated, but reservation %s could '
+                              'not act on it', view['id'], reservation['id'])
 
     def _check_update(self, session, lease, values, start, end, requests):
         """Usage enforcement sees the lease before and after the change,

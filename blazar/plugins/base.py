@@ -61,6 +61,11 @@ class ResourcePlugin(abc.ABC):
     def on_end(self, context, lease, reservation):
         """Take the capacity back when the lease ends or is deleted."""
 
+    def after_update(self, context, lease, reservation):
+        """Act outside the service on a committed update of the lease
+        (e.g. hand over the hosts an active reservation grew by). Called
+        outside any transaction; a failure is logged, the update stands."""
+
     def leases_sharing_resources(self, session, reservations, lease_ids):
         """Those of ``lease_ids`` holding a resource that one of
         ``reservations`` (this plugin's, of one lease) holds too.

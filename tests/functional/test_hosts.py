@@ -546,7 +546,7 @@ class StartedHostLeaseTest(HostsTestCase):
             time.sleep(0.2)
         self.fail('lease %s never became %s: %s' % (lease_id, status, lease))
 
-    def test_active_reservation_keeps_its_hosts(self):
+    def test_active_reservation_keeps_its_hosts_and_grows(self):
         first = self.enroll()['id']
         lease = self.lease('now', in_minutes(30))
         lease = self.wait_for_status(lease['id'], 'ACTIVE')
@@ -554,22 +554,39 @@ class StartedHostLeaseTest(HostsTestCase):
         self.assertEqual('active', reservation['status'])
         self.assertEqual({first}, self.hosts_of(lease))
 
-        self.enroll()
         self.update_lease(lease, {'end_date': in_minutes(40)})
+        second = self.enroll()['id']
+        end = datetime.datetime.utcnow() + datetime.timedelta(seconds=3)
+        other = self.lease('now', end.strftime('%Y-%m-%dT%H:%M:%SZ'))
+        self.assertEqual({second}, self.hosts_of(other))
         error = self.update_lease(lease, {'reservations': [
             {'id': reservation['id'], 'min': 2, 'max': 2}]}, 409)
-        self.assertIn('cannot change them', error['error_message'])
-        self.update_lease(lease, {'reservations': [
-            {'id': reservation['id'], 'max': 2}]})
-        self.assertEqual({first}, self.hosts_of(lease))
+        self.assertIn('at least 2 needed', error['error_message'])
+        # Busy only in the part of the lease that is over, the host is
+        # free for what is left of it.
+        self.wait_for_status(other['id'], 'TERMINATED')
+        lease = self.update_lease(lease, {'reservations': [
+            {'id': reservation['id'], 'min': 2, 'max': 3}]})
+        self.assertEqual((2, 3), (lease['reservations'][0]['min'],
+                                  lease['reservations'][0]['max']))
+        self.assertEqual({first, second}, self.hosts_of(lease))
 
-        # The other host is still free for the same time.
-        other = self.lease(in_minutes(1), in_minutes(20))
-        self.assertNotEqual({first}, self.hosts_of(other))
+        error = self.update_lease(lease, {'reservations': [
+            {'id': reservation['id'], 'min': 1, 'max': 1}]}, 409)
+        self.assertIn('cannot give any up; max must be at least 2',
+                      error['error_message'])
+        mine = json.dumps(['and', ['==', '$suite', self.suite],
+                           ['!=', '$id', first]])
+        error = self.update_lease(lease, {'reservations': [
+            {'id': reservation['id'], 'resource_properties': mine}]}, 409)
+        self.assertIn('would lose host(s) %s' % first,
+                      error['error_message'])
+        self.assertEqual({first, second}, self.hosts_of(lease))
         self.assertEqual(204, self.request(
             'DELETE', '/v1/leases/%s' % lease['id']).status_code)
-        self.assertEqual(204, self.request(
-            'DELETE', '/v1/os-hosts/%s' % first).status_code)
+        for host in (first, second):
+            self.assertEqual(204, self.request(
+                'DELETE', '/v1/os-hosts/%s' % host).status_code)
 
     def test_ended_lease_leaves_the_default_allocation_view(self):
         host = self.enroll()['id']

@@ -367,7 +367,7 @@ class HostReservationTest(testtools.TestCase):
                           % (degraded, lease))
             time.sleep(0.5)
 
-    def test_disabled_host_is_replaced_or_degrades_the_lease(self):
+    def test_failed_hosts_healed_then_active_reservation_grows(self):
         self.enroll(self.reserved_host)
         self.enroll(self.free_host)
         owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
@@ -396,6 +396,26 @@ class HostReservationTest(testtools.TestCase):
         lease = self.wait_for_lease_flags(owner.session, lease['id'], False)
         self.assertFalse(lease['reservations'][0]['missing_resources'])
         self.assertEqual([spare], self._aggregate(reservation_id).hosts)
+
+        # Back from maintenance, the first host is reservable again; the
+        # active reservation grows onto it, in Nova as soon as it answers.
+        self.set_compute_enabled(held, True)
+        self.wait_until_reservable(held)
+        owner.session.put('%s/leases/%s' % (self.blazar.url, lease['id']),
+                          json={'reservations': [
+                              {'id': reservation_id, 'max': 2}]})
+        self.assertEqual({held, spare},
+                         set(self._aggregate(reservation_id).hosts))
+        self.assertEqual(set(), self._freepool_hosts())
+
+    def wait_until_reservable(self, name):
+        deadline = time.monotonic() + 10 * RECONCILE_INTERVAL + 30
+        while not [host for host in self.admin_blazar.host.list()
+                   if host['hypervisor_hostname'] == name
+                   and host['reservable']]:
+            if time.monotonic() > deadline:
+                self.fail('host %s never became reservable' % name)
+            time.sleep(0.5)
 
     # --- drift ---------------------------------------------------------------
 

@@ -101,12 +101,16 @@ class HostPlugin(base.ResourcePlugin):
             session, [r.id for r in reservations], lease_ids)
 
     def _allocate(self, session, lease, reservation, request, held):
+        """Claim hosts for the lease's window. An active reservation only
+        needs them for what is left of it, keeps every host it holds (they
+        are in use) and may grow."""
+        now = timeutils.utcnow()
+        active = reservation.status == states.RES_ACTIVE
         clause = _matching(session, request)
-        start, end = self._window(lease)
-        free = allocation.free_hosts(session, clause, start, end,
-                                     timeutils.utcnow(), held)
-        if reservation.status == states.RES_ACTIVE:
-            chosen = _keep_held(reservation, free, held, request)
+        start, end = self._window(lease, since=now if active else None)
+        free = allocation.free_hosts(session, clause, start, end, now, held)
+        if active:
+            chosen = self._keep_and_grow(reservation, free, held, request)
         else:
             chosen = allocation.choose(
                 free, request['min'], request['max'], prefer=held,
@@ -118,6 +122,16 @@ class HostPlugin(base.ResourcePlugin):
         allocation.allocate(session, reservation.id,
                             [host.id for host in chosen],
                             lease.start_date, lease.end_date)
+
+    def _keep_and_grow(self, reservation, free, held, request):
+        """The held hosts, plus free ones up to ``max`` (at least up to
+        ``min``, else None) as a pending reservation would get them."""
+        kept = _keep_held(reservation, free, held, request)
+        more = allocation.choose(
+            [host for host in free if host.id not in held],
+            max(request['min'] - len(held), 0), request['max'] - len(held),
+            randomize=self._options.randomize_host_selection)
+        return None if more is None else kept + more
 
     def _window(self, lease, since=None):
         """The lease's window widened by the cleaning time; from ``since``
@@ -161,6 +175,12 @@ class HostPlugin(base.ResourcePlugin):
     def on_end(self, context, lease, reservation):
         self.inventory.on_end(context, lease, reservation,
                               self._hosts_of(context, reservation))
+
+    def after_update(self, context, lease, reservation):
+        """Hand the hosts an active reservation grew by over (handing over
+        what it holds already is a no-op)."""
+        if reservation['status'] == states.RES_ACTIVE:
+            self.on_start(context, lease, reservation)
 
     def _hosts_of(self, context, reservation):
         with engine.reader(context) as session:
@@ -282,9 +302,8 @@ def _store_request(row, request):
 
 
 def _keep_held(reservation, free, held, request):
-    """An active reservation keeps exactly the hosts it holds (they are
-    in use): all must stay free and suitable, and their number within the
-    new min and max."""
+    """An active reservation keeps every host it holds (they are in use):
+    all must stay free and suitable, and ``max`` allow them all."""
     still_free = [host for host in free if host.id in held]
     lost = held - {host.id for host in still_free}
     if lost:
@@ -292,10 +311,10 @@ def _keep_held(reservation, free, held, request):
             'Not enough hosts available: the active reservation %s would '
             'lose host(s) %s, no longer free or matching in the new window'
             % (reservation.id, ', '.join(str(h) for h in sorted(lost))))
-    if not request['min'] <= len(held) <= request['max']:
+    if len(held) > request['max']:
         raise exceptions.Conflict(
             reason='the active reservation %s holds %d host(s) and cannot '
-                   'change them; min and max must allow %d'
+                   'give any up; max must be at least %d'
                    % (reservation.id, len(held), len(held)))
     return still_free
 
