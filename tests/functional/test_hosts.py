@@ -19,6 +19,8 @@ from oslo_db.sqlalchemy import enginefacade
 from blazar import context as blazar_context
 from blazar.db import engine
 from blazar.db import leases as db_leases
+from blazar.plugins.hosts import models
+from blazar.plugins.hosts import nova_reconcile
 from blazar.plugins.hosts import options
 from blazar.plugins.hosts import plugin as host_plugin
 from tests.functional import base
@@ -601,9 +603,10 @@ class StartedHostLeaseTest(HostsTestCase):
             'DELETE', '/v1/os-hosts/%s' % host).status_code)
 
 
-class LeasesSharingHostsTest(HostsTestCase):
-    """Which unfinished ends a lease start waits for (the event engine's
-    question to the plugin), asked of the service's own database."""
+class HostQueriesTest(HostsTestCase):
+    """Questions the manager asks the host plugin's tables outside the
+    API (which ends a start waits for, where hosts belong in Nova), asked
+    of the service's own database."""
 
     @classmethod
     def setUpClass(cls):
@@ -656,6 +659,21 @@ class LeasesSharingHostsTest(HostsTestCase):
         self.assertEqual({both['id']},
                          self.sharing(elsewhere, [ending, starting, both]))
         self.assertEqual(set(), self.sharing(starting, [elsewhere]))
+
+    def test_drift_repair_leaves_a_leaving_host_alone(self):
+        host = self.enroll()
+        name = host['service_name']
+        self.patch(engine, '_facade', self.facade)
+        context = blazar_context.admin_context()
+
+        def places():
+            return nova_reconcile.read_places(context, 'freepool')
+
+        self.assertEqual(nova_reconcile.Place('freepool'), places()[name])
+        with engine.writer(context) as session:
+            session.get(models.ComputeHost, int(host['id'])).status = (
+                models.LEAVING)
+        self.assertNotIn(name, places())
 
 
 class QuickstartDefaultsTest(base.ServiceTestCase):

@@ -15,6 +15,7 @@ from blazar.db import engine
 from blazar import exceptions
 from blazar.plugins.hosts import allocation
 from blazar.plugins.hosts import db
+from blazar.plugins.hosts import models
 from blazar.plugins.hosts import views
 
 LOG = logging.getLogger(__name__)
@@ -98,20 +99,34 @@ class Enrollment:
             return self._view(session, host)
 
     def delete_host(self, context, host_id):
-        with engine.reader(context) as session:
-            host = db.get_host(session, host_id)
-            if db.is_reserved(session, host.id):
-                raise db.reserved(host.id)
-            view = self._view(session, host)
-        self.inventory.check_deletable(context, view)
-        self.inventory.withdraw(context, view)
+        """Withdraw the host from the inventory, then delete its row. It
+        is marked leaving first, so that the Nova drift repair, seeing it
+        enrolled yet out of the freepool, does not put it back."""
+        view = self._set_leaving(context, host_id, True)
+        try:
+            self.inventory.check_deletable(context, view)
+            self.inventory.withdraw(context, view)
+        except Exception:
+            with excutils.save_and_reraise_exception():
+                self._set_leaving(context, host_id, False)
         try:
             self._remove_row(context, host_id)
         except Exception:
             with excutils.save_and_reraise_exception():
                 self.inventory.enroll(context, view)
+                self._set_leaving(context, host_id, False)
         LOG.info('Removed host %s (%s)', view['id'],
                  view['hypervisor_hostname'])
+
+    def _set_leaving(self, context, host_id, leaving):
+        """Mark (or unmark) an unreserved host as leaving; its view."""
+        with engine.writer(context) as session:
+            host = db.get_host(session, host_id)
+            if leaving and db.is_reserved(session, host.id):
+                raise db.reserved(host.id)
+            host.status = models.LEAVING if leaving else None
+            session.flush()
+            return self._view(session, host)
 
     @_retry_on_race
     def _remove_row(self, context, host_id):

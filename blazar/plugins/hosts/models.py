@@ -5,10 +5,16 @@ import sqlalchemy as sa
 from blazar.db import models
 
 
+# ``ComputeHost.status`` of a host being removed from Blazar: the Nova
+# drift repair leaves it alone while it leaves its aggregate.
+LEAVING = 'leaving'
+
+
 class ComputeHost(models.Base):
     """An enrolled host. ``id`` is Blazar's own number (clients expect
     digits); ``generation`` is bumped by every claim on the host, so that
-    two transactions can never both claim it (compare-and-swap)."""
+    two transactions can never both claim it (compare-and-swap);
+    ``status`` is None, or ``LEAVING`` while the host is being removed."""
 
     __tablename__ = 'computehosts'
 

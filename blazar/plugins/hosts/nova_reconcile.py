@@ -10,7 +10,8 @@ add-before-remove way the lease events do (``nova_aggregates``).
 
 Hosts held by a lease that is changing state (starting, ending, being
 updated or deleted) or that ended in ERROR are left alone: an event is
-moving them, or an operator must decide. The database is read on both
+moving them, or an operator must decide. So are hosts being removed from
+Blazar (marked leaving before they leave the freepool). The database is read on both
 sides of the look at Nova, and a host is repaired only if both readings
 agree, so a lease event that moved it meanwhile is not undone.
 """
@@ -123,6 +124,8 @@ def _holdings_query():
                       holding.c.reservation_status, holding.c.id,
                       holding.c.project_id)
             .outerjoin(holding, holding.c.compute_host_id == host.id)
+            .where(sa.or_(host.status.is_(None),
+                          host.status != models.LEAVING))
             .order_by(host.id))
 
 
