@@ -338,6 +338,33 @@ class HostReservationTest(testtools.TestCase):
         self.assertEqual({self.reserved_host}, self._freepool_hosts())
         test_cloud.wait_for_server(self.admin, ordinary.id, 'ACTIVE')
 
+    def test_start_deletes_servers_forced_onto_a_freepool_host(self):
+        self.enroll(self.reserved_host)
+        # Only an administrator's forced host gets past the filter.
+        forced = self.admin.servers.create(
+            'forced-%s' % uuid.uuid4().hex[:8], self.cloud.image_id,
+            self.flavor.id, nics='none',
+            availability_zone='nova:%s' % self.reserved_host)
+        self.addCleanup(self._delete_quietly, forced.id)
+        forced = test_cloud.wait_for_server(self.admin, forced.id, 'ACTIVE')
+        self.assertEqual(self.reserved_host, getattr(forced, HOST_ATTR))
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        start = utcnow() + datetime.timedelta(seconds=5)
+        lease = self.create_lease(owner, start,
+                                  start + datetime.timedelta(minutes=10),
+                                  self.reserved_host)
+        reservation_id = lease['reservations'][0]['id']
+        self.addCleanup(self._drop_aggregate, reservation_id)
+
+        self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+
+        self.assertRaises(nova_exc.NotFound, self.admin.servers.get,
+                          forced.id)
+        self.assertEqual([self.reserved_host],
+                         self._aggregate(reservation_id).hosts)
+        owner.session.delete('%s/leases/%s' % (self.blazar.url, lease['id']))
+        self.assertEqual({self.reserved_host}, self._freepool_hosts())
+
     def _drop_aggregate(self, name):
         aggregate = self._aggregate(name)
         if aggregate is None:

@@ -3,8 +3,9 @@
 Enrollment reads the hypervisor from Nova (exact hostname or id), its
 capacity from Placement, and puts its compute service host into the
 freepool aggregate. A reservation's start moves its hosts into the
-reservation's own aggregate, its end deletes the servers left on them and
-moves them back (``nova_aggregates`` explains the layout and why every
+reservation's own aggregate (deleting, as upstream, servers an
+administrator forced onto them meanwhile), its end deletes the servers
+left on them and moves them back (``nova_aggregates`` explains the layout and why every
 step may safely run twice). Failures of Nova, Placement or Glance surface
 as Blazar's ``ServiceUnavailable`` or ``Conflict`` (``nova_clients``).
 """
@@ -151,9 +152,7 @@ class NovaInventory(inventory.Inventory):
     def on_start(self, context, lease, reservation, hosts):
         with nova_clients.failures_as_domain_errors(NOVA):
             target = self._reservation_aggregate(lease, reservation)
-            freepool = aggregates.ensure(self.clients.nova,
-                                         self._freepool_name)
-            self._move_all(hosts, freepool, target)
+            self._take_over(hosts, target)
         LOG.info('Reservation %s started: hosts %s moved into aggregate %s',
                  reservation['id'], _names(hosts), target.name)
 
@@ -162,6 +161,18 @@ class NovaInventory(inventory.Inventory):
         return aggregates.ensure(
             self.clients.nova, reservation['id'], zone,
             {self._nova_opts.blazar_owner: lease['project_id']})
+
+    def _take_over(self, hosts, target):
+        """Move the hosts from the freepool into the reservation's
+        aggregate ``target``. As upstream, servers found on a host not yet
+        in it (only an administrator's forced boot gets past the filter
+        onto the freepool) are deleted first: the host is the
+        reservation's alone. Hosts already in it are not touched, so a
+        repeated start never deletes the owner's servers."""
+        self._delete_servers([host for host in hosts
+                              if host['service_name'] not in target.hosts])
+        freepool = aggregates.ensure(self.clients.nova, self._freepool_name)
+        return self._move_all(hosts, freepool, target)
 
     def _move_all(self, hosts, freepool, target):
         """Move every host, or put back those moved so far: a reservation
@@ -176,6 +187,7 @@ class NovaInventory(inventory.Inventory):
         except Exception:
             with excutils.save_and_reraise_exception():
                 self._put_back(moved, target, freepool)
+        return freepool, target
 
     def _put_back(self, service_hosts, source, freepool):
         for service_host in service_hosts:
@@ -274,10 +286,8 @@ class NovaInventory(inventory.Inventory):
 
     def replace_hosts(self, context, lease, reservation, removed, added):
         with nova_clients.failures_as_domain_errors(NOVA):
-            target = self._reservation_aggregate(lease, reservation)
-            freepool = aggregates.ensure(self.clients.nova,
-                                         self._freepool_name)
-            self._move_all(added, freepool, target)
+            freepool, target = self._take_over(
+                added, self._reservation_aggregate(lease, reservation))
             for host in removed:
                 target, freepool = aggregates.move_host(
                     self.clients.nova, host['service_name'], target,
