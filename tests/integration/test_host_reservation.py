@@ -55,13 +55,16 @@ def nova_sections(cloud, **nova):
 
 
 class NovaBlazar(fixtures.Fixture):
-    """blazar-all on SQLite with the host plugin on the Nova inventory."""
+    """blazar-all on SQLite with the host plugin (and ``plugins``) on the
+    Nova inventory."""
 
-    def __init__(self, cloud, port=None, auth_strategy='keystone', **nova):
+    def __init__(self, cloud, port=None, auth_strategy='keystone',
+                 plugins=('physical.host.plugin',), **nova):
         super().__init__()
         self.cloud = cloud
         self.port = port or blazar_fixtures.free_port()
         self.auth_strategy = auth_strategy
+        self.plugins = plugins
         self.nova = nova
 
     def _setUp(self):
@@ -73,7 +76,7 @@ class NovaBlazar(fixtures.Fixture):
             'database': {'connection': 'sqlite:///%s/blazar.sqlite'
                                        % directory},
             'api': {'port': self.port},
-            'manager': {'plugins': 'physical.host.plugin',
+            'manager': {'plugins': ','.join(self.plugins),
                         # No before-end event: these leases are short.
                         'minutes_before_end_lease': 0},
             'physical:host': {'inventory': 'nova',

@@ -40,7 +40,7 @@ def overlapping(start, end):
                              HostAllocation.end_date > start)
 
 
-def _eligible(holding):
+def eligible(holding):
     # Hosts a reservation already holds stay eligible when a monitor
     # marked them unreservable: updating the reservation must not drop them.
     if not holding:
@@ -57,7 +57,7 @@ def free_hosts(session, clause, start, end, now, holding=()):
     rows = session.execute(
         sa.select(ComputeHost.id, ComputeHost.generation,
                   booked.label('booked'))
-        .where(_eligible(holding), clause, ~overlapping(start, end))
+        .where(eligible(holding), clause, ~overlapping(start, end))
         .order_by(ComputeHost.id))
     return [FreeHost(row.id, row.generation, bool(row.booked))
             for row in rows]
@@ -66,7 +66,7 @@ def free_hosts(session, clause, start, end, now, holding=()):
 def count_matching(session, clause, holding=()):
     """How many hosts match ``clause``, free or not (for error messages)."""
     return session.scalar(sa.select(sa.func.count(ComputeHost.id))
-                          .where(_eligible(holding), clause))
+                          .where(eligible(holding), clause))
 
 
 def choose(free, count_min, count_max, prefer=(), randomize=False,

@@ -242,34 +242,11 @@ class NovaInventory(inventory.Inventory):
     def _delete_servers(self, hosts):
         """Delete the servers left on the hosts and wait until they are
         gone (a host cannot change zones with servers on it)."""
-        deadline = time.monotonic() + self._nova_opts.server_deletion_timeout
-        asked = set()
-        while True:
-            left = [server for host in hosts
-                    for server in self._servers_on(host['service_name'])]
-            if not left:
-                return
-            if time.monotonic() > deadline:
-                raise exceptions.ServiceUnavailable(
-                    reason='Nova did not delete servers [%s] within %d s'
-                    % (', '.join(s.id for s in left),
-                       self._nova_opts.server_deletion_timeout))
-            for server in left:
-                self._delete_server(server, asked)
-            time.sleep(DELETION_POLL_INTERVAL)
-
-    def _delete_server(self, server, asked):
-        """Ask once per server, and again to purge a soft-deleted one."""
-        try:
-            if server.status == SOFT_DELETED:
-                self.clients.nova.servers.force_delete(server)
-            elif server.id not in asked:
-                self.clients.nova.servers.delete(server)
-                LOG.info('Deleting server %s left on host %s', server.id,
-                         getattr(server, 'OS-EXT-SRV-ATTR:host', '?'))
-        except nova_exc.NotFound:
-            pass
-        asked.add(server.id)
+        delete_servers(
+            self.clients.nova,
+            lambda: [server for host in hosts
+                     for server in self._servers_on(host['service_name'])],
+            self._nova_opts.server_deletion_timeout)
 
     # --- health --------------------------------------------------------------
 
@@ -315,6 +292,39 @@ class NovaInventory(inventory.Inventory):
 def _is_serving(service):
     return (service.state == 'up' and service.status == 'enabled'
             and not getattr(service, 'forced_down', False))
+
+
+def delete_servers(nova, servers_left, timeout):
+    """Delete what ``servers_left()`` lists until it lists nothing; past
+    ``timeout`` seconds, ``ServiceUnavailable`` (the caller's step is
+    retried later)."""
+    deadline = time.monotonic() + timeout
+    asked = set()
+    while True:
+        left = servers_left()
+        if not left:
+            return
+        if time.monotonic() > deadline:
+            raise exceptions.ServiceUnavailable(
+                reason='Nova did not delete servers [%s] within %d s'
+                % (', '.join(s.id for s in left), timeout))
+        for server in left:
+            _delete_server(nova, server, asked)
+        time.sleep(DELETION_POLL_INTERVAL)
+
+
+def _delete_server(nova, server, asked):
+    """Ask once per server, and again to purge a soft-deleted one."""
+    try:
+        if server.status == SOFT_DELETED:
+            nova.servers.force_delete(server)
+        elif server.id not in asked:
+            nova.servers.delete(server)
+            LOG.info('Deleting server %s on host %s', server.id,
+                     getattr(server, 'OS-EXT-SRV-ATTR:host', '?'))
+    except nova_exc.NotFound:
+        pass
+    asked.add(server.id)
 
 
 def _refuse_servers(servers, name):

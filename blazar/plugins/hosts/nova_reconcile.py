@@ -107,8 +107,9 @@ def read_places(context, freepool):
 
 
 def _holdings_query():
-    """Every enrolled host with the leases holding it that have not ended
-    (an outer join, so hosts without any come with ``None``)."""
+    """Every enrolled host with the host reservations holding it whose
+    leases have not ended (an outer join, so hosts without any come with
+    ``None``). Instance slots leave their host in the freepool."""
     lease = db_models.Lease
     reservation = db_models.Reservation
     allocation = models.HostAllocation
@@ -118,7 +119,8 @@ def _holdings_query():
                          reservation.id, lease.project_id)
                .join(reservation, reservation.id == allocation.reservation_id)
                .join(lease, lease.id == reservation.lease_id)
-               .where(lease.status != states.TERMINATED)
+               .where(lease.status != states.TERMINATED,
+                      allocation.slots == 0)
                .subquery())
     return (sa.select(host.service_name, holding.c.status,
                       holding.c.reservation_status, holding.c.id,
