@@ -1,0 +1,261 @@
+"""Instance reservations in Nova (``[physical:host] inventory = nova``).
+
+While a reservation is active, Nova holds, all named after its id:
+
+* a private flavor (id = reservation id, name ``reservation:<id>``) of the
+  reserved size, shared with the lease's project, whose extra specs ask
+  for one unit of the resource class ``CUSTOM_RESERVATION_<ID>`` and for
+  hosts of the reservation's aggregate;
+* an aggregate (no availability zone; the hosts stay in the freepool)
+  with the chosen hosts and metadata ``reservation=<id>``;
+* for each chosen host, inventory of that resource class, as many units
+  as slots there, on the host's Blazar child resource provider
+  (``blazar_<hypervisor hostname>``, a child of the hypervisor's own
+  provider, so that nova-compute, which rewrites the inventory of its own
+  provider, leaves it alone);
+* with affinity set, a server group (``reservation:<id>``, policy
+  ``affinity`` or ``anti-affinity``), in Blazar's project since Nova
+  makes groups in the caller's. Users need not name it: the inventory
+  already keeps the servers together (all slots on one host) or apart
+  (one slot per host).
+
+Placement then admits exactly ``amount`` servers of the flavor, on the
+reserved hosts only; BlazarFilter lets such flavors onto enrolled hosts
+and keeps ordinary flavors off them. At the end the flavor's servers are
+deleted and everything above removed. Each step first looks at what
+exists, so running ``hand_over`` or ``take_back`` again (after a crash,
+or when an active reservation grows) converges instead of duplicating.
+"""
+
+import time
+
+from keystoneauth1 import exceptions as ks_exc
+from novaclient import exceptions as nova_exc
+from oslo_log import log as logging
+
+from blazar import exceptions
+from blazar.plugins.hosts import nova_aggregates as aggregates
+from blazar.plugins.hosts import nova_clients
+from blazar.plugins.hosts import nova_inventory
+from blazar.plugins.hosts import nova_options
+from blazar.plugins.instances import resources
+
+LOG = logging.getLogger(__name__)
+
+NOVA = nova_inventory.NOVA
+PLACEMENT = nova_inventory.PLACEMENT
+RESERVATION_SPEC = 'aggregate_instance_extra_specs:reservation'
+PROVIDER_PREFIX = 'blazar_'
+# Placement answers 409 when a generation moved under us (retry at once)
+# or while allocations of deleted servers are still being removed.
+PLACEMENT_ATTEMPTS = 5
+PLACEMENT_RETRY_SECONDS = 1
+
+
+def resource_class(reservation_id):
+    return 'CUSTOM_RESERVATION_' + reservation_id.upper().replace('-', '_')
+
+
+def group_name(reservation_id):
+    return 'reservation:%s' % reservation_id
+
+
+def flavor_specs(reservation_id):
+    return {RESERVATION_SPEC: reservation_id,
+            'resources:%s' % resource_class(reservation_id): '1'}
+
+
+class NovaResources(resources.Resources):
+
+    def __init__(self, conf):
+        super().__init__(conf)
+        nova_options.register_opts(conf)
+        self.clients = nova_clients.Clients(conf)
+
+    @property
+    def _nova_opts(self):
+        return self.conf[nova_options.NOVA]
+
+    # --- start (and growth) --------------------------------------------------
+
+    def hand_over(self, context, lease, reservation, placements):
+        reservation_id = reservation['id']
+        project = lease['project_id']
+        with nova_clients.failures_as_domain_errors(NOVA):
+            group = self._server_group(reservation)
+            flavor = self._flavor(reservation, project)
+            aggregate = self._aggregate(reservation_id, project, group,
+                                        placements)
+        with nova_clients.failures_as_domain_errors(PLACEMENT):
+            self._inventories(reservation_id, placements)
+        LOG.info('Instance reservation %s handed over: flavor %s on %s',
+                 reservation_id, flavor.id, _slots(placements))
+        return resources.Made(flavor.id, aggregate.id,
+                              group.id if group is not None else None)
+
+    def _server_group(self, reservation):
+        if reservation['affinity'] is None:
+            return None
+        found = self._groups_named(group_name(reservation['id']))
+        if found:
+            return found[0]
+        policy = 'affinity' if reservation['affinity'] else 'anti-affinity'
+        return self.clients.nova.server_groups.create(
+            name=group_name(reservation['id']), policy=policy)
+
+    def _groups_named(self, name):
+        # Blazar's own: Nova makes a group in the caller's project.
+        return [group for group in self.clients.nova.server_groups.list()
+                if group.name == name]
+
+    def _flavor(self, reservation, project):
+        nova = self.clients.nova
+        flavor_id = reservation['id']
+        try:
+            flavor = nova.flavors.get(flavor_id)
+        except nova_exc.NotFound:
+            flavor = nova.flavors.create(
+                group_name(flavor_id), reservation['memory_mb'],
+                reservation['vcpus'], reservation['disk_gb'],
+                flavorid=flavor_id, is_public=False)
+        specs = flavor_specs(flavor_id)
+        if flavor.get_keys() != specs:
+            flavor.set_keys(specs)
+        shared_with = {access.tenant_id for access in
+                       nova.flavor_access.list(flavor=flavor)}
+        if project not in shared_with:
+            nova.flavor_access.add_tenant_access(flavor, project)
+        return flavor
+
+    def _aggregate(self, reservation_id, project, group, placements):
+        metadata = {'reservation': reservation_id,
+                    'filter_tenant_id': project,
+                    self._nova_opts.blazar_owner: project}
+        if group is not None:
+            metadata['affinity_id'] = group.id
+        aggregate = aggregates.ensure(self.clients.nova, reservation_id,
+                                      None, metadata)
+        for placement in placements:
+            aggregate = aggregates.add_host(self.clients.nova, aggregate,
+                                            placement.service_name)
+        return aggregate
+
+    def _inventories(self, reservation_id, placements):
+        placement_api = self.clients.placement
+        name = resource_class(reservation_id)
+        placement_api.put('/resource_classes/%s' % name)
+        for placement in placements:
+            provider = self._provider(placement)
+            self._set_inventory(provider, name, placement.slots)
+
+    def _provider(self, placement):
+        """The host's Blazar child provider, created if missing."""
+        placement_api = self.clients.placement
+        name = PROVIDER_PREFIX + placement.hypervisor_hostname
+        found = self._provider_named(name)
+        if found is None:
+            response = placement_api.post(
+                '/resource_providers', raise_exc=False,
+                json={'name': name,
+                      'parent_provider_uuid': placement.hypervisor_id})
+            if response.status_code != 409:  # made meanwhile by a retry
+                _check(response)
+            found = self._provider_named(name)
+        return found['uuid']
+
+    def _provider_named(self, name):
+        providers = self.clients.placement.get(
+            '/resource_providers', params={'name': name}).json()
+        return (providers['resource_providers'] or [None])[0]
+
+    def _set_inventory(self, provider, name, total):
+        """``total`` units of ``name`` on ``provider``, beside the other
+        reservations' classes there (read, change, write back under the
+        provider's generation)."""
+        path = '/resource_providers/%s/inventories' % provider
+        wanted = {'total': total, 'reserved': 0, 'min_unit': 1,
+                  'max_unit': 1, 'step_size': 1, 'allocation_ratio': 1.0}
+        for _attempt in range(PLACEMENT_ATTEMPTS):
+            current = self.clients.placement.get(path).json()
+            inventories = current['inventories']
+            if inventories.get(name, {}).get('total') == total:
+                return
+            inventories[name] = wanted
+            response = self.clients.placement.put(
+                path, raise_exc=False, json={
+                    'resource_provider_generation':
+                        current['resource_provider_generation'],
+                    'inventories': inventories})
+            if response.status_code != 409:
+                _check(response)
+                return
+        raise exceptions.ServiceUnavailable(
+            reason='Placement kept changing provider %s' % provider)
+
+    # --- end -----------------------------------------------------------------
+
+    def take_back(self, context, lease, reservation, placements):
+        reservation_id = reservation['id']
+        with nova_clients.failures_as_domain_errors(NOVA):
+            self._delete_servers(reservation_id)
+        with nova_clients.failures_as_domain_errors(PLACEMENT):
+            self._remove_inventories(reservation_id, placements)
+        with nova_clients.failures_as_domain_errors(NOVA):
+            aggregates.delete(self.clients.nova, reservation_id)
+            for group in self._groups_named(group_name(reservation_id)):
+                _delete_quietly(self.clients.nova.server_groups, group)
+            _delete_quietly(self.clients.nova.flavors, reservation_id)
+        LOG.info('Instance reservation %s taken back from %s',
+                 reservation_id, _slots(placements))
+
+    def _delete_servers(self, flavor_id):
+        nova = self.clients.nova
+        nova_inventory.delete_servers(
+            nova,
+            lambda: nova.servers.list(search_opts={
+                'all_tenants': True, 'flavor': flavor_id}, limit=-1),
+            self._nova_opts.server_deletion_timeout)
+
+    def _remove_inventories(self, reservation_id, placements):
+        name = resource_class(reservation_id)
+        for placement in placements:
+            provider = self._provider_named(
+                PROVIDER_PREFIX + placement.hypervisor_hostname)
+            if provider is not None:
+                self._delete_in_use(
+                    '/resource_providers/%s/inventories/%s'
+                    % (provider['uuid'], name))
+        self._delete_in_use('/resource_classes/%s' % name)
+
+    def _delete_in_use(self, path):
+        """Delete ``path``, waiting while allocations of just deleted
+        servers still use it; gone already is fine."""
+        for _attempt in range(PLACEMENT_ATTEMPTS):
+            response = self.clients.placement.delete(path, raise_exc=False)
+            if response.status_code in (204, 404):
+                return
+            if response.status_code != 409:
+                _check(response)
+            time.sleep(PLACEMENT_RETRY_SECONDS)
+        raise exceptions.ServiceUnavailable(
+            reason='Placement still uses %s' % path)
+
+
+def _check(response):
+    """Raise what keystoneauth raises for a failed answer, so that
+    ``failures_as_domain_errors`` maps it."""
+    if response.status_code >= 400:
+        raise ks_exc.from_response(response, response.request.method,
+                                   response.url)
+
+
+def _delete_quietly(manager, item):
+    try:
+        manager.delete(item)
+    except nova_exc.NotFound:
+        pass
+
+
+def _slots(placements):
+    return ', '.join('%s x%d' % (p.hypervisor_hostname, p.slots)
+                     for p in placements) or '-'

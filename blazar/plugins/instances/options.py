@@ -1,0 +1,31 @@
+"""Options of the [virtual:instance] group, owned by the instance plugin.
+
+The plugin registers them when it is constructed; ``list_opts`` feeds
+the sample-config generator through the ``blazar.plugins.instances``
+entry point of ``oslo.config.opts``.
+"""
+
+from oslo_config import cfg
+
+GROUP = 'virtual:instance'
+
+opts = [
+    cfg.FloatOpt('cpu_allocation_ratio', default=1.0, min=0.0,
+                 help='Virtual CPUs instance reservations may hold per CPU '
+                      'of a host (its vcpus as enrolled).'),
+    cfg.FloatOpt('ram_allocation_ratio', default=1.0, min=0.0,
+                 help='Memory instance reservations may hold per MB of '
+                      'a host (its memory_mb as enrolled).'),
+    cfg.FloatOpt('disk_allocation_ratio', default=1.0, min=0.0,
+                 help='Disk instance reservations may hold per GB of a '
+                      'host (its local_gb as enrolled).'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(opts, group=GROUP)
+
+
+def list_opts():
+    """(group, options) pairs, as oslo-config-generator wants them."""
+    return [(GROUP, opts)]

@@ -1,0 +1,223 @@
+"""The virtual:instance plugin: room for ``amount`` servers of one size.
+
+Reserving (``reserve``/``update``) runs inside the manager's transaction:
+it reads the hosts matching ``resource_properties`` and the slots other
+instance reservations hold on them in the lease window (widened by
+``[DEFAULT] cleaning_time``), counts the free slots per host and chooses
+hosts by affinity (``allocation``), then claims them and writes one
+allocation row per host. The hosts are the host plugin's enrolled hosts;
+what a start and an end do outside Blazar is ``resources``' business.
+"""
+
+import datetime
+
+from oslo_log import log as logging
+from oslo_utils import excutils
+import sqlalchemy as sa
+
+from blazar import dates
+from blazar.db import engine
+from blazar import exceptions
+from blazar.plugins import base
+from blazar.plugins.hosts import allocation as host_allocation
+from blazar.plugins.hosts import db as host_db
+from blazar.plugins.hosts import properties
+from blazar.plugins.instances import allocation
+from blazar.plugins.instances import models
+from blazar.plugins.instances import resources
+from blazar.plugins.instances import options
+from blazar.plugins.instances import schema
+from blazar.plugins.instances import views
+from blazar.plugins import query
+from blazar import states
+
+LOG = logging.getLogger(__name__)
+
+InstanceReservation = models.InstanceReservation
+
+NO_REPLACEMENT = ("Instance reservation doesn't allow to reduce/replace "
+                  "reserved instance slots when the reservation is in "
+                  "active status.")
+
+
+class InstancePlugin(base.ResourcePlugin):
+
+    resource_type = schema.RESOURCE_TYPE
+
+    def __init__(self, conf):
+        super().__init__(conf)
+        options.register_opts(conf)
+        self.resources = resources.load(conf)
+
+    @property
+    def _options(self):
+        return self.conf[options.GROUP]
+
+    # --- reservations (inside the manager's transaction) --------------------
+
+    def reserve(self, session, lease, reservation, values):
+        self._allocate(session, lease, reservation, values, held={})
+        row = InstanceReservation(reservation_id=reservation.id)
+        _store_request(row, values)
+        session.add(row)
+        session.flush()
+        return row.id
+
+    def update(self, session, lease, reservation, values):
+        _check_updatable(reservation, values)
+        row = self._row(session, reservation.id)
+        request = {field: value
+                   for field, value in views.reservation_details(row).items()
+                   if field in schema.FIELDS}
+        request.update(values)
+        held = allocation.held_slots(session, reservation.id)
+        keep = held if reservation.status == states.RES_ACTIVE else None
+        if keep and request['amount'] < sum(held.values()):
+            raise exceptions.Conflict(NO_REPLACEMENT)
+        host_allocation.drop(session, reservation.id)
+        session.flush()
+        self._allocate(session, lease, reservation, request, held, keep)
+        _store_request(row, request)
+
+    def release(self, session, reservation):
+        host_allocation.drop(session, reservation.id)
+
+    def details(self, session, reservations):
+        rows = session.scalars(sa.select(InstanceReservation).where(
+            InstanceReservation.reservation_id.in_(
+                sorted(r.id for r in reservations))))
+        return {row.reservation_id: views.reservation_details(row)
+                for row in rows}
+
+    @staticmethod
+    def _row(session, reservation_id):
+        return session.scalars(sa.select(InstanceReservation).where(
+            InstanceReservation.reservation_id == reservation_id)).one()
+
+    def _allocate(self, session, lease, reservation, request, held,
+                  keep=None):
+        size = allocation.Size(request['vcpus'], request['memory_mb'],
+                               request['disk_gb'])
+        start, end = self._window(lease)
+        hosts = allocation.candidates(
+            session, _clause(session, request['resource_properties']),
+            self._ratios(), start, end, held)
+        uses = allocation.uses(session, [h.id for h in hosts], start, end)
+        free = {host.id: allocation.free_slots(
+            host, [u for u in uses if u.host_id == host.id], size, start, end)
+            for host in hosts}
+        order = allocation.preference(free, {u.host_id for u in uses}, held)
+        chosen = allocation.choose(free, order, request['amount'],
+                                   request['affinity'], keep)
+        if chosen is None:
+            raise (exceptions.Conflict(NO_REPLACEMENT) if keep else
+                   self._not_enough(request, free, start, end))
+        host_allocation.claim(session, [h for h in hosts if h.id in chosen])
+        allocation.allocate(session, reservation.id, chosen,
+                            lease.start_date, lease.end_date)
+
+    def _ratios(self):
+        return allocation.Ratios(self._options.cpu_allocation_ratio,
+                                 self._options.ram_allocation_ratio,
+                                 self._options.disk_allocation_ratio)
+
+    def _window(self, lease):
+        cleaning = datetime.timedelta(minutes=self.conf.cleaning_time)
+        return lease.start_date - cleaning, lease.end_date + cleaning
+
+    def _not_enough(self, request, free, start, end):
+        cleaning = ''
+        if self.conf.cleaning_time:
+            cleaning = (' (the lease with %d minutes of cleaning time on '
+                        'each side)' % self.conf.cleaning_time)
+        return exceptions.NotEnoughResources(
+            'Not enough hosts available: %s of %d VCPU(s), %d MB of memory '
+            'and %d GB of disk%s do not fit from %s to %s%s; %s match the '
+            'request, with room for %d such instance(s) in all and at most '
+            '%d on one host' % (
+                _instances(request['amount']), request['vcpus'],
+                request['memory_mb'], request['disk_gb'],
+                _AFFINITY_NOTES[request['affinity']],
+                start.strftime(dates.LEGACY_FORMAT),
+                end.strftime(dates.LEGACY_FORMAT), cleaning,
+                _hosts(len(free)), sum(free.values()),
+                max(free.values(), default=0)))
+
+    # --- lease events (outside any transaction) ----------------------------
+
+    def on_start(self, context, lease, reservation):
+        try:
+            self._hand_over(context, lease, reservation)
+        except Exception:
+            # A reservation that never started is not ended by a delete:
+            # leave nothing behind (a retry makes it all again).
+            with excutils.save_and_reraise_exception():
+                self._take_back_quietly(context, lease, reservation)
+
+    def on_end(self, context, lease, reservation):
+        self.resources.take_back(context, lease, reservation,
+                                 self._placements(context, reservation))
+
+    def _take_back_quietly(self, context, lease, reservation):
+        try:
+            self.on_end(context, lease, reservation)
+        except Exception as error:
+            LOG.error('Could not undo the partial start of instance '
+                      'reservation %s: %s', reservation['id'], error)
+
+    def on_update(self, context, lease, reservation):
+        if reservation['status'] == states.RES_ACTIVE:
+            self._hand_over(context, lease, reservation)
+
+    def _hand_over(self, context, lease, reservation):
+        made = self.resources.hand_over(
+            context, lease, reservation,
+            self._placements(context, reservation))
+        with engine.writer(context) as session:
+            row = self._row(session, reservation['id'])
+            row.flavor_id = made.flavor_id
+            row.aggregate_id = made.aggregate_id
+            row.server_group_id = made.server_group_id
+
+    def _placements(self, context, reservation):
+        """The hosts the reservation holds and its slots on each."""
+        with engine.reader(context) as session:
+            held = allocation.held_slots(session, reservation['id'])
+            return [resources.Placement(
+                host.hypervisor_hostname, host.hypervisor_id,
+                host.service_name, held[host.id])
+                for host in host_db.list_hosts(session, sorted(held))]
+
+
+_AFFINITY_NOTES = {True: ' all on one host', False: ' each on its own host',
+                   None: ''}
+
+
+def _check_updatable(reservation, values):
+    if reservation.status == states.RES_ERROR:
+        raise exceptions.Conflict(
+            "An error reservation doesn't accept an updating request.")
+    if reservation.status == states.RES_ACTIVE and (
+            set(values) - set(schema.ACTIVE_UPDATABLE)):
+        raise exceptions.Conflict(
+            'An active reservation only accepts to update amount.')
+
+
+def _clause(session, resource_properties):
+    expr = query.parse(resource_properties)
+    resolver = properties.HostProperties(
+        session, {'resource_properties': expr})
+    return resolver.clause(expr)
+
+
+def _store_request(row, request):
+    for field in schema.FIELDS:
+        setattr(row, field, request[field])
+
+
+def _instances(count):
+    return '1 instance' if count == 1 else '%d instances' % count
+
+
+def _hosts(count):
+    return '1 host' if count == 1 else '%d hosts' % count

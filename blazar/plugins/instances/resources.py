@@ -1,0 +1,92 @@
+"""What an instance reservation makes outside Blazar while it is active.
+
+Chosen by the host plugin's ``[physical:host] inventory``, since the
+hosts are that inventory's:
+
+* ``static``: nothing outside Blazar; the books are all there is;
+* ``nova``: a flavor, a server group, an aggregate and Placement
+  inventory in Nova (``blazar.plugins.instances.nova_resources``,
+  imported only when chosen).
+
+``hand_over`` and ``take_back`` may run again after a crash (the event
+engine retries), and ``hand_over`` again when an active reservation
+grows: both converge on the state the books describe.
+"""
+
+import abc
+import dataclasses
+import importlib
+
+from oslo_log import log as logging
+
+from blazar import exceptions
+from blazar.plugins.hosts import options as host_options
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class Placement:
+    """Slots a reservation holds on one host."""
+
+    hypervisor_hostname: str
+    hypervisor_id: str
+    service_name: str
+    slots: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Made:
+    """Ids of what ``hand_over`` made, for the reservation's view."""
+
+    flavor_id: str = None
+    aggregate_id: int = None
+    server_group_id: str = None
+
+
+class Resources(abc.ABC):
+
+    def __init__(self, conf):
+        self.conf = conf
+
+    @abc.abstractmethod
+    def hand_over(self, context, lease, reservation, placements):
+        """Let the lease's project boot the reserved servers; ``Made``."""
+
+    @abc.abstractmethod
+    def take_back(self, context, lease, reservation, placements):
+        """Remove the servers and everything ``hand_over`` made."""
+
+
+class StaticResources(Resources):
+    """Hosts described by the administrator: nothing outside Blazar."""
+
+    def hand_over(self, context, lease, reservation, placements):
+        self._log('starts', reservation, placements)
+        return Made()
+
+    def take_back(self, context, lease, reservation, placements):
+        self._log('ends', reservation, placements)
+
+    @staticmethod
+    def _log(what, reservation, placements):
+        LOG.info('Static inventory: instance reservation %s %s with slots '
+                 '%s; nothing to do outside Blazar', reservation['id'], what,
+                 ', '.join('%s x%d' % (p.hypervisor_hostname, p.slots)
+                           for p in placements) or '-')
+
+
+def load(conf):
+    """The resources of the inventory ``[physical:host] inventory``."""
+    host_options.register_opts(conf)
+    if conf[host_options.GROUP].inventory == host_options.STATIC:
+        return StaticResources(conf)
+    try:
+        module = importlib.import_module(
+            'blazar.plugins.instances.nova_resources')
+    except ImportError as error:
+        raise exceptions.BlazarError(
+            'Instance reservations on the Nova inventory need '
+            'blazar.plugins.instances.nova_resources, which cannot be '
+            'imported: %s' % error)
+    return module.NovaResources(conf)

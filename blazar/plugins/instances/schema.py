@@ -1,0 +1,114 @@
+"""What a virtual:instance reservation request may contain (checked at the
+API edge, without I/O).
+
+python-blazarclient sends what the user typed, digits as JSON integers,
+``""`` for the sizes and amount left out and ``"None"`` for an affinity
+left out; error texts are upstream's.
+"""
+
+from oslo_utils import strutils
+
+from blazar import exceptions
+from blazar.plugins import base
+from blazar.plugins.hosts import schema as host_schema
+
+RESOURCE_TYPE = 'virtual:instance'
+
+# Size of one instance -> the smallest value that makes sense.
+SIZE_MINIMUMS = {'vcpus': 1, 'memory_mb': 1, 'disk_gb': 0}
+NUMBERS = tuple(SIZE_MINIMUMS) + ('amount',)
+FIELDS = NUMBERS + ('affinity', 'resource_properties')
+MAX_AMOUNT = 2 ** 31 - 1
+# Once a reservation is active its size is the size of servers in Nova.
+ACTIVE_UPDATABLE = ('amount',)
+
+
+class InstanceRequestSchema(base.ReservationRequestSchema):
+
+    resource_type = RESOURCE_TYPE
+
+    def validate_create(self, values):
+        _reject_unknown(values)
+        missing = [field for field in FIELDS
+                   if field not in values or _empty_number(values, field)]
+        if missing:
+            # Upstream joins these without a space.
+            raise exceptions.MissingParameter(param=','.join(missing))
+        return _checked(values)
+
+    def validate_update(self, values):
+        """Only the fields present (numbers left empty are absent)."""
+        _reject_unknown(values)
+        return _checked({field: value for field, value in values.items()
+                         if not _empty_number(values, field)})
+
+
+def _reject_unknown(values):
+    unknown = sorted(k for k in values if k not in FIELDS)
+    if unknown:
+        raise exceptions.InvalidInput(
+            'Unknown field(s) of a %s reservation: %s'
+            % (RESOURCE_TYPE, ', '.join(unknown)))
+
+
+def _empty_number(values, field):
+    return field in NUMBERS and values[field] in (None, '')
+
+
+def _checked(values):
+    request = {}
+    for field, minimum in SIZE_MINIMUMS.items():
+        if field in values:
+            request[field] = size(values[field], field, minimum)
+    if 'amount' in values:
+        request['amount'] = amount(values['amount'])
+    if 'affinity' in values:
+        request['affinity'] = affinity(values['affinity'])
+    if 'resource_properties' in values:
+        request['resource_properties'] = host_schema.properties(
+            values['resource_properties'])
+    return request
+
+
+def _integer(value):
+    """``value`` as an int if it is a JSON integer or a string of digits,
+    else ``None``."""
+    if isinstance(value, str) and strutils.is_int_like(value.strip()):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+def size(value, name, minimum):
+    number = _integer(value)
+    if number is None or not minimum <= number <= MAX_AMOUNT:
+        raise exceptions.MalformedParameter(param=name)
+    return number
+
+
+def amount(value):
+    number = _integer(value)
+    if number is None:
+        raise exceptions.InvalidInput('amount must be an integer')
+    if number < 1:
+        raise exceptions.InvalidInput('amount must be >= 1')
+    if number > MAX_AMOUNT:
+        raise exceptions.InvalidInput('amount must be <= %d' % MAX_AMOUNT)
+    return number
+
+
+def affinity(value):
+    """``True`` (one host), ``False`` (distinct hosts) or ``None`` (no
+    server group), from a JSON boolean or null or their spellings."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if value.strip().lower() == 'none':
+            return None
+        try:
+            return strutils.bool_from_string(value, strict=True)
+        except ValueError:
+            pass
+    raise exceptions.MalformedParameter(
+        param='affinity (must be a bool value or None)')

@@ -1,0 +1,172 @@
+"""Instance reservations in the test cloud, through a real Blazar.
+
+A blazar-all with the host and instance plugins on the Nova inventory
+(see test_host_reservation) enrolls one compute; a fresh project reserves
+slots on it and boots servers of the reserved flavor in the real Nova:
+Placement admits exactly the reserved amount, ordinary flavors stay off
+the host, and the end removes the servers and everything Blazar made.
+Runs only with BLAZAR_TEST_CLOUD=1, holding the host-layout lock.
+"""
+
+import datetime
+import time
+
+from keystoneauth1 import exceptions as ks_exc
+from novaclient import exceptions as nova_exc
+import testtools
+from testtools import content
+
+from tests.integration import cloud as test_cloud
+from tests.integration import test_host_reservation as hosts_test
+
+HOST_ATTR = hosts_test.HOST_ATTR
+PLUGINS = ('physical.host.plugin', 'virtual.instance.plugin')
+# The slot size; the compute has 8 VCPUs, 16384 MB and 200 GB.
+SLOT = {'vcpus': 1, 'memory_mb': 64, 'disk_gb': 1}
+AMOUNT = 2
+
+
+@test_cloud.skip_unless_cloud
+class InstanceReservationTest(testtools.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.cloud = test_cloud.ensure_cloud()
+        cls.lock = test_cloud.HostLayoutLock(exclusive=True)
+        cls.lock.setUp()
+        try:
+            cls.blazar = hosts_test.NovaBlazar(
+                cls.cloud, port=hosts_test.blazar_port(cls.cloud),
+                plugins=PLUGINS)
+            cls.blazar.setUp()
+        except BaseException:
+            cls.lock.cleanUp()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.blazar.cleanUp()
+        finally:
+            cls.lock.cleanUp()
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.admin = self.cloud.nova()
+        self.placement = self.cloud.admin_session()
+        self.admin_blazar = self.blazar_client(self.cloud.blazar_session())
+        self.reserved_host, self.free_host = sorted(
+            self.cloud.compute_hosts)[:2]
+        self.ordinary_flavor = self.admin.flavors.create(
+            'ordinary-%s' % time.monotonic_ns(), ram=64, vcpus=1, disk=1)
+        self.addCleanup(self.ordinary_flavor.delete)
+
+    # The host reservation test's helpers serve here unchanged.
+    blazar_client = hosts_test.HostReservationTest.blazar_client
+    enroll = hosts_test.HostReservationTest.enroll
+    _withdraw = hosts_test.HostReservationTest._withdraw
+    _aggregate = hosts_test.HostReservationTest._aggregate
+    _freepool_hosts = hosts_test.HostReservationTest._freepool_hosts
+    _drop_aggregate = hosts_test.HostReservationTest._drop_aggregate
+    wait_for_lease = hosts_test.HostReservationTest.wait_for_lease
+    _delete_lease = hosts_test.HostReservationTest._delete_lease
+    end_now = hosts_test.HostReservationTest.end_now
+    _delete_quietly = hosts_test.HostReservationTest._delete_quietly
+
+    def create_lease(self, user, start, end):
+        body = {'name': 'slots-%s' % time.monotonic_ns(),
+                'start_date': hosts_test.wire_date(start),
+                'end_date': hosts_test.wire_date(end), 'events': [],
+                'reservations': [dict(
+                    SLOT, resource_type='virtual:instance', amount=AMOUNT,
+                    affinity=None, resource_properties=(
+                        '["==", "$hypervisor_hostname", "%s"]'
+                        % self.reserved_host))]}
+        lease = user.session.post(self.blazar.url + '/leases',
+                                  json=body).json()['lease']
+        self.addCleanup(self._delete_lease, user.session, lease['id'])
+        return lease
+
+    def boot(self, user, flavor_id):
+        nova = self.cloud.nova(user.session)
+        server = nova.servers.create(
+            'slot-%s' % time.monotonic_ns(), self.cloud.image_id, flavor_id,
+            nics='none')
+        self.addCleanup(self._delete_quietly, server.id)
+        return server
+
+    def placement_get(self, path):
+        return self.placement.get(
+            self.cloud.endpoints['placement'] + path, raise_exc=False,
+            headers={'OpenStack-API-Version': 'placement 1.29'})
+
+    def reserved_inventory(self, resource_class):
+        providers = self.placement_get(
+            '/resource_providers?name=blazar_%s' % self.reserved_host).json()
+        if not providers['resource_providers']:
+            return None
+        uuid = providers['resource_providers'][0]['uuid']
+        return self.placement_get('/resource_providers/%s/inventories'
+                                  % uuid).json()['inventories'].get(
+                                      resource_class)
+
+    def assertGone(self, get, *args):
+        self.assertRaises((nova_exc.NotFound, ks_exc.NotFound), get, *args)
+
+    def test_slots_admit_exactly_the_amount_then_vanish(self):
+        self.enroll(self.reserved_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        start = hosts_test.utcnow() + datetime.timedelta(seconds=5)
+        lease = self.create_lease(owner, start,
+                                  start + datetime.timedelta(minutes=10))
+        reservation_id = lease['reservations'][0]['id']
+        self.addCleanup(self._drop_aggregate, reservation_id)
+        resource_class = 'CUSTOM_RESERVATION_%s' % (
+            reservation_id.upper().replace('-', '_'))
+
+        lease = self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        self.addDetail('lease-start-seconds', content.text_content(
+            '%.1f' % (hosts_test.utcnow() - start).total_seconds()))
+        reservation = lease['reservations'][0]
+        self.assertEqual(reservation_id, reservation['flavor_id'])
+        flavor = self.admin.flavors.get(reservation_id)
+        self.assertEqual((1, 64, 1, False), (flavor.vcpus, flavor.ram,
+                                             flavor.disk, flavor.is_public))
+        self.assertEqual('1', flavor.get_keys()['resources:' + resource_class])
+        aggregate = self._aggregate(reservation_id)
+        self.assertEqual(reservation['aggregate_id'], aggregate.id)
+        self.assertEqual([self.reserved_host], aggregate.hosts)
+        self.assertEqual(reservation_id, aggregate.metadata['reservation'])
+        self.assertEqual({self.reserved_host}, self._freepool_hosts())
+        self.assertEqual(AMOUNT, self.reserved_inventory(
+            resource_class)['total'])
+
+        servers = [self.boot(owner, reservation_id) for _ in range(AMOUNT)]
+        for server in servers:
+            server = test_cloud.wait_for_server(self.admin, server.id,
+                                                'ACTIVE')
+            self.assertEqual(self.reserved_host, getattr(server, HOST_ATTR))
+        extra = self.boot(owner, reservation_id)
+        extra = test_cloud.wait_for_server(self.admin, extra.id, 'ERROR')
+        self.assertIn('No valid host', extra.fault['message'])
+        ordinary = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, self.ordinary_flavor.id).id,
+            'ACTIVE')
+        self.assertEqual(self.free_host, getattr(ordinary, HOST_ATTR))
+
+        ending = hosts_test.utcnow()
+        self.end_now(owner, lease['id'])
+        self.wait_for_lease(owner.session, lease['id'], 'TERMINATED')
+        self.addDetail('lease-end-seconds', content.text_content(
+            '%.1f' % (hosts_test.utcnow() - ending).total_seconds()))
+        for server in servers:
+            self.assertGone(self.admin.servers.get, server.id)
+        self.assertGone(self.admin.flavors.get, reservation_id)
+        self.assertIsNone(self._aggregate(reservation_id))
+        self.assertIsNone(self.reserved_inventory(resource_class))
+        self.assertEqual(404, self.placement_get(
+            '/resource_classes/%s' % resource_class).status_code)
+        self.assertEqual({self.reserved_host}, self._freepool_hosts())
+        test_cloud.wait_for_server(self.admin, ordinary.id, 'ACTIVE')
