@@ -165,7 +165,14 @@ class InstancePlugin(base.ResourcePlugin):
             LOG.error('Could not undo the partial start of instance '
                       'reservation %s: %s', reservation['id'], error)
 
-    def on_update(self, context, lease, reservation):
+    def leases_sharing_resources(self, session, reservations, lease_ids):
+        """Those of ``lease_ids`` holding one of the hosts of
+        ``reservations``: their end deletes servers that may still use the
+        room this lease's servers are to take."""
+        return host_db.leases_sharing_hosts(
+            session, [r.id for r in reservations], lease_ids)
+
+    def after_update(self, context, lease, reservation):
         if reservation['status'] == states.RES_ACTIVE:
             self._hand_over(context, lease, reservation)
 
