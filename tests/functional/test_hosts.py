@@ -590,6 +590,26 @@ class StartedHostLeaseTest(HostsTestCase):
             self.assertEqual(204, self.request(
                 'DELETE', '/v1/os-hosts/%s' % host).status_code)
 
+    def test_active_lease_extends_into_free_time_only(self):
+        host = self.enroll()['id']
+        lease = self.wait_for_status(
+            self.lease('now', in_minutes(30))['id'], 'ACTIVE')
+        later_start = in_minutes(40)
+        later = self.lease(later_start, in_minutes(60))
+        self.assertEqual({host}, self.hosts_of(later))
+
+        error = self.update_lease(lease, {'end_date': in_minutes(50)}, 409)
+        self.assertIn('would lose host(s) %s' % host, error['error_message'])
+        self.update_lease(lease, {'end_date': in_minutes(20)})
+        # Up to the very start of the next lease.
+        self.update_lease(lease, {'end_date': later_start})
+        error = self.update_lease(lease, {'start_date': in_minutes(1)}, 400)
+        self.assertEqual('Cannot modify the start date of already started '
+                         'leases', error['error_message'])
+        self.assertEqual({host}, self.hosts_of(lease))
+        self.assertEqual('ACTIVE', self.request(
+            'GET', '/v1/leases/%s' % lease['id']).json()['lease']['status'])
+
     def test_ended_lease_leaves_the_default_allocation_view(self):
         host = self.enroll()['id']
         end = datetime.datetime.utcnow() + datetime.timedelta(seconds=3)

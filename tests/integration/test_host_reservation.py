@@ -220,6 +220,20 @@ class HostReservationTest(testtools.TestCase):
         self.addCleanup(self._delete_lease, user.session, lease['id'])
         return lease
 
+    def start_lease(self, owner, host=None):
+        """A lease of ``host`` (or any enrolled host) for ten minutes from
+        a few seconds from now, once active; (lease, reservation id)."""
+        start = utcnow() + datetime.timedelta(seconds=5)
+        lease = self.create_lease(owner, start,
+                                  start + datetime.timedelta(minutes=10),
+                                  host)
+        reservation_id = lease['reservations'][0]['id']
+        self.addCleanup(self._drop_aggregate, reservation_id)
+        self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        self.addDetail('lease-start-seconds', content.text_content(
+            '%.1f' % (utcnow() - start).total_seconds()))
+        return lease, reservation_id
+
     def _delete_lease(self, session, lease_id):
         session.delete('%s/leases/%s' % (self.blazar.url, lease_id),
                        raise_exc=False)
@@ -293,16 +307,7 @@ class HostReservationTest(testtools.TestCase):
         self.enroll(self.reserved_host)
         owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
         stranger = self.useFixture(test_cloud.ProjectUser(self.cloud))
-        start = utcnow() + datetime.timedelta(seconds=5)
-        lease = self.create_lease(owner, start,
-                                  start + datetime.timedelta(minutes=10),
-                                  self.reserved_host)
-        reservation_id = lease['reservations'][0]['id']
-        self.addCleanup(self._drop_aggregate, reservation_id)
-
-        self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
-        self.addDetail('lease-start-seconds', content.text_content(
-            '%.1f' % (utcnow() - start).total_seconds()))
+        lease, reservation_id = self.start_lease(owner, self.reserved_host)
         aggregate = self._aggregate(reservation_id)
         self.assertEqual([self.reserved_host], aggregate.hosts)
         self.assertEqual('blazar_' + reservation_id,
@@ -352,14 +357,7 @@ class HostReservationTest(testtools.TestCase):
         forced = test_cloud.wait_for_server(self.admin, forced.id, 'ACTIVE')
         self.assertEqual(self.reserved_host, getattr(forced, HOST_ATTR))
         owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
-        start = utcnow() + datetime.timedelta(seconds=5)
-        lease = self.create_lease(owner, start,
-                                  start + datetime.timedelta(minutes=10),
-                                  self.reserved_host)
-        reservation_id = lease['reservations'][0]['id']
-        self.addCleanup(self._drop_aggregate, reservation_id)
-
-        self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        lease, reservation_id = self.start_lease(owner, self.reserved_host)
 
         self.assertRaises(nova_exc.NotFound, self.admin.servers.get,
                           forced.id)
@@ -401,12 +399,7 @@ class HostReservationTest(testtools.TestCase):
         self.enroll(self.reserved_host)
         self.enroll(self.free_host)
         owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
-        start = utcnow() + datetime.timedelta(seconds=5)
-        lease = self.create_lease(owner, start,
-                                  start + datetime.timedelta(minutes=10))
-        reservation_id = lease['reservations'][0]['id']
-        self.addCleanup(self._drop_aggregate, reservation_id)
-        self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        lease, reservation_id = self.start_lease(owner)
         [held] = self._aggregate(reservation_id).hosts
         [spare] = {self.reserved_host, self.free_host} - {held}
 

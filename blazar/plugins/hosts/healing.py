@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from blazar.db import models as db_models
 from blazar import exceptions
 from blazar.plugins.hosts import models
+from blazar.plugins.hosts import schema
 from blazar import states
 
 ComputeHost = models.ComputeHost
@@ -37,7 +38,7 @@ HostAllocation = models.HostAllocation
 Lease = db_models.Lease
 Reservation = db_models.Reservation
 
-RESOURCE_TYPE = 'physical:host'
+RESOURCE_TYPE = schema.RESOURCE_TYPE
 SETTLED_LEASES = (states.PENDING, states.ACTIVE)
 SETTLED_RESERVATIONS = (states.RES_PENDING, states.RES_ACTIVE)
 

@@ -256,6 +256,12 @@ class NovaInventory(inventory.Inventory):
         with nova_clients.failures_as_domain_errors(NOVA):
             services = self.clients.nova.services.list(
                 binary=COMPUTE_SERVICE)
+        if hosts and not services:
+            # Rather a Nova (or policy) problem than every host gone at
+            # once: failing them all would reshuffle every lease.
+            raise exceptions.ServiceUnavailable(
+                reason='Nova lists no %s service; host health unknown'
+                % COMPUTE_SERVICE)
         serving = {service.host for service in services
                    if _is_serving(service)}
         return {host['id'] for host in hosts
