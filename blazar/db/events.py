@@ -26,10 +26,15 @@ def add(session, lease, event_type, time):
     return event
 
 
-def _ready_at():
-    # An undone event may carry a retry time in claimed_until.
-    return sa.case((Event.claimed_until > Event.time, Event.claimed_until),
-                   else_=Event.time)
+def _undelayed():
+    # An undone event may carry a retry time in claimed_until; without
+    # one (or with one already behind it) it is ready at its own time.
+    return sa.or_(Event.claimed_until.is_(None),
+                  Event.claimed_until <= Event.time)
+
+
+def _delayed():
+    return Event.claimed_until > Event.time
 
 
 def _rank(event):
@@ -37,8 +42,12 @@ def _rank(event):
 
 
 def _due(now):
+    # Ready by now: due by its time, and either not delayed or delayed
+    # until no later than now. Spelt so that the (status, time) index
+    # bounds the search to events whose time has come.
     return sa.or_(
-        sa.and_(Event.status == states.UNDONE, _ready_at() <= now),
+        sa.and_(Event.status == states.UNDONE, Event.time <= now,
+                sa.or_(_undelayed(), Event.claimed_until <= now)),
         sa.and_(Event.status == states.IN_PROGRESS,
                 Event.claimed_until < now))
 
@@ -69,9 +78,18 @@ _CLAIMABLE = (
     .where(_due(sa.bindparam('now')), ~_held_back(), _not_excluded())
     .order_by(Event.time)
     .limit(sa.bindparam('limit')))
-_NEXT_UNDONE = (sa.select(sa.func.min(_ready_at()))
-                .where(Event.status == states.UNDONE, ~_held_back(),
-                       _not_excluded()))
+# The next undone event is the earliest by time among those not delayed
+# (the first hit of an index walk) or by retry time among the delayed
+# few (an index range of their own).
+_NEXT_UNDELAYED = (sa.select(Event.time)
+                   .where(Event.status == states.UNDONE, _undelayed(),
+                          ~_held_back(), _not_excluded())
+                   .order_by(Event.time)
+                   .limit(1))
+_NEXT_DELAYED = (sa.select(sa.func.min(Event.claimed_until))
+                 .where(Event.status == states.UNDONE,
+                        Event.claimed_until.is_not(None), _delayed(),
+                        ~_held_back(), _not_excluded()))
 _NEXT_ABANDONED = (sa.select(sa.func.min(Event.claimed_until))
                    .where(Event.status == states.IN_PROGRESS,
                           _not_excluded()))
@@ -105,8 +123,8 @@ def next_due_time(session, exclude=()):
     pending. ``exclude`` lists events already accounted for (running
     here, or waiting for another lease)."""
     excluded = {'exclude': sorted(exclude)}
-    times = [session.scalar(_NEXT_UNDONE, excluded),
-             session.scalar(_NEXT_ABANDONED, excluded)]
+    times = [session.scalar(query, excluded) for query in
+             (_NEXT_UNDELAYED, _NEXT_DELAYED, _NEXT_ABANDONED)]
     times = [t for t in times if t is not None]
     return min(times) if times else None
 

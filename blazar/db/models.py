@@ -71,6 +71,7 @@ class Event(Base):
     __tablename__ = 'events'
     __table_args__ = (
         sa.Index('events_due_idx', 'status', 'time'),
+        sa.Index('events_claimed_idx', 'status', 'claimed_until'),
         sa.Index('events_lease_idx', 'lease_id'),
     )
 
