@@ -1,7 +1,14 @@
-"""Finding free hosts for a window, choosing among them, and claiming them.
+"""Finding free hosts for a window and claiming them.
 
-The search is one query: hosts that match the reservation's filters and
-hold no allocation overlapping the window. Choosing is a pure function.
+Finding is set-based SQL: hosts that match the reservation's filters and
+hold no allocation overlapping the window, walked in id order and cut at
+the number wanted (LIMIT), so that its cost follows the hosts taken, not
+the hosts enrolled or their bookings. The walk begins at a random host
+(``[physical:host] randomize_host_selection``) and wraps around:
+concurrent requests then take different hosts instead of all competing
+for the lowest free id, whose claims would conflict even for windows
+that do not overlap.
+
 Claiming bumps each chosen host's ``generation`` only if it is still the
 one the search saw (compare-and-swap): a concurrent claim on the same host
 makes the later transaction fail with ``ClaimConflict``, and the manager
@@ -26,10 +33,6 @@ HostAllocation = models.HostAllocation
 class FreeHost:
     id: int
     generation: int
-    # Holds other allocations that have not ended: such hosts come last,
-    # as upstream preferred hosts nobody had allocated, which keeps idle
-    # hosts whole for long reservations.
-    booked: bool
 
 
 def overlapping(start, end):
@@ -49,43 +52,50 @@ def eligible(holding):
                   ComputeHost.id.in_(sorted(holding)))
 
 
-def free_hosts(session, clause, start, end, now, holding=()):
-    """Hosts matching ``clause`` that are free over [start, end]."""
-    booked = sa.exists().where(
-        HostAllocation.compute_host_id == ComputeHost.id,
-        HostAllocation.end_date > now)
-    rows = session.execute(
-        sa.select(ComputeHost.id, ComputeHost.generation,
-                  booked.label('booked'))
-        .where(eligible(holding), clause, ~overlapping(start, end))
-        .order_by(ComputeHost.id))
-    return [FreeHost(row.id, row.generation, bool(row.booked))
-            for row in rows]
+def first_id(session, randomize, rng=random):
+    """Where the walk over host ids begins: a random id up to the highest
+    enrolled one, or the lowest id for a fixed order."""
+    if not randomize:
+        return 0
+    highest = session.scalar(sa.select(sa.func.max(ComputeHost.id)))
+    return rng.randint(1, highest) if highest else 0
+
+
+def free_hosts(session, clause, start, end, count, prefer=(), begin=0):
+    """Up to ``count`` hosts matching ``clause`` and free over
+    [start, end]: those of ``prefer`` first (a reservation keeps its
+    hosts), then the others in id order from id ``begin`` on, wrapping
+    around. Fewer than ``count`` means these are all the free ones."""
+    free = sa.and_(clause, ~overlapping(start, end))
+    kept = []
+    if prefer:
+        kept = _walk(session, sa.and_(free, ComputeHost.id.in_(
+            sorted(prefer))), count)
+    others = sa.and_(free, ComputeHost.reservable == sa.true())
+    if prefer:
+        others = sa.and_(others, ComputeHost.id.not_in(sorted(prefer)))
+    found = kept + _walk(session, sa.and_(others, ComputeHost.id >= begin),
+                         count - len(kept))
+    if begin:
+        found += _walk(session, sa.and_(others, ComputeHost.id < begin),
+                       count - len(found))
+    return found
+
+
+def _walk(session, condition, limit):
+    if limit <= 0:
+        return []
+    rows = session.execute(sa.select(ComputeHost.id, ComputeHost.generation)
+                           .where(condition)
+                           .order_by(ComputeHost.id)
+                           .limit(limit))
+    return [FreeHost(row.id, row.generation) for row in rows]
 
 
 def count_matching(session, clause, holding=()):
     """How many hosts match ``clause``, free or not (for error messages)."""
     return session.scalar(sa.select(sa.func.count(ComputeHost.id))
                           .where(eligible(holding), clause))
-
-
-def choose(free, count_min, count_max, prefer=(), randomize=False,
-           rng=random):
-    """Up to ``count_max`` hosts of ``free`` (at least ``count_min``, else
-    ``None``): hosts in ``prefer`` first (a reservation keeps its hosts),
-    then hosts without other bookings, then the rest; by id within each
-    group, or shuffled within each group if ``randomize``."""
-    groups = ([h for h in free if h.id in prefer],
-              [h for h in free if h.id not in prefer and not h.booked],
-              [h for h in free if h.id not in prefer and h.booked])
-    ordered = []
-    for group in groups:
-        group = sorted(group, key=lambda h: h.id)
-        if randomize:
-            rng.shuffle(group)
-        ordered.extend(group)
-    chosen = ordered[:count_max]
-    return chosen if len(chosen) >= count_min else None
 
 
 def claim(session, hosts):

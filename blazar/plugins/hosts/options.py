@@ -33,11 +33,12 @@ opts = [
                help='Action run shortly before a host reservation ends when '
                     'the reservation asks for the default one: nothing, or '
                     'a snapshot of every server on its hosts.'),
-    cfg.BoolOpt('randomize_host_selection', default=False,
-                help='Pick the hosts of a reservation at random among the '
-                     'suitable free ones, instead of in a fixed order; '
-                     'spreads wear and lowers contention between '
-                     'concurrent requests.'),
+    cfg.BoolOpt('randomize_host_selection', default=True,
+                help='Take the free hosts of a reservation starting from a '
+                     'random host, instead of lowest ids first: spreads '
+                     'wear, and concurrent requests take different hosts '
+                     'instead of competing (and retrying) for the same '
+                     'ones.'),
     cfg.IntOpt('health_check_interval', default=60, min=0,
                help='Seconds between looks at the health of the enrolled '
                     'hosts (Nova: the state and status of each host\'s '

@@ -1,9 +1,9 @@
 """The physical:host plugin: whole hosts reserved for a lease's window.
 
 Reserving (``reserve``/``update``) runs inside the manager's transaction:
-one query finds the hosts that match the request and are free over the
-lease window widened by ``[DEFAULT] cleaning_time``, ``allocation.choose``
-picks among them, and the claim (compare-and-swap on each host's
+``allocation.free_hosts`` takes up to ``max`` of the hosts that match the
+request and are free over the lease window widened by ``[DEFAULT]
+cleaning_time``, and the claim (compare-and-swap on each host's
 generation) plus the allocation rows are written in the same transaction.
 What happens to the hosts outside Blazar when a lease starts and ends is
 the inventory's business (``blazar.plugins.hosts.inventory``). A periodic
@@ -108,13 +108,14 @@ class HostPlugin(base.ResourcePlugin):
         active = reservation.status == states.RES_ACTIVE
         clause = _matching(session, request)
         start, end = self._window(lease, since=now if active else None)
-        free = allocation.free_hosts(session, clause, start, end, now, held)
+        # Held hosts come first; an active reservation asks for all of
+        # them, even beyond max, for _check_keeps_held to judge.
+        wanted = max(request['max'], len(held)) if active else request['max']
+        free = self._free_hosts(session, clause, start, end, wanted,
+                                prefer=held)
         if active:
-            chosen = self._keep_and_grow(reservation, free, held, request)
-        else:
-            chosen = allocation.choose(
-                free, request['min'], request['max'], prefer=held,
-                randomize=self._options.randomize_host_selection)
+            _check_keeps_held(reservation, free, held, request)
+        chosen = free if len(free) >= request['min'] else None
         if chosen is None:
             raise self._not_enough(session, clause, held, len(free),
                                    request['min'], start, end)
@@ -123,15 +124,11 @@ class HostPlugin(base.ResourcePlugin):
                             [host.id for host in chosen],
                             lease.start_date, lease.end_date)
 
-    def _keep_and_grow(self, reservation, free, held, request):
-        """The held hosts, plus free ones up to ``max`` (at least up to
-        ``min``, else None) as a pending reservation would get them."""
-        kept = _keep_held(reservation, free, held, request)
-        more = allocation.choose(
-            [host for host in free if host.id not in held],
-            max(request['min'] - len(held), 0), request['max'] - len(held),
-            randomize=self._options.randomize_host_selection)
-        return None if more is None else kept + more
+    def _free_hosts(self, session, clause, start, end, count, prefer=()):
+        return allocation.free_hosts(
+            session, clause, start, end, count, prefer=prefer,
+            begin=allocation.first_id(
+                session, self._options.randomize_host_selection))
 
     def _window(self, lease, since=None):
         """The lease's window widened by the cleaning time; from ``since``
@@ -227,12 +224,9 @@ class HostPlugin(base.ResourcePlugin):
         row = session.scalars(sa.select(HostReservation).where(
             HostReservation.reservation_id == reservation_id)).one()
         start, end = self._window(lease, since=now)
-        free = allocation.free_hosts(
+        chosen = self._free_hosts(
             session, _matching(session, views.reservation_details(row)),
-            start, end, now)
-        chosen = allocation.choose(
-            free, 0, len(broken),
-            randomize=self._options.randomize_host_selection)
+            start, end, len(broken))
         allocation.claim(session, chosen)
         for old, new in zip(broken, chosen):
             healing.move_allocation(session, old, new.id)
@@ -301,11 +295,10 @@ def _store_request(row, request):
     row.before_end = request['before_end']
 
 
-def _keep_held(reservation, free, held, request):
+def _check_keeps_held(reservation, free, held, request):
     """An active reservation keeps every host it holds (they are in use):
     all must stay free and suitable, and ``max`` allow them all."""
-    still_free = [host for host in free if host.id in held]
-    lost = held - {host.id for host in still_free}
+    lost = held - {host.id for host in free}
     if lost:
         raise exceptions.NotEnoughResources(
             'Not enough hosts available: the active reservation %s would '
@@ -316,7 +309,6 @@ def _keep_held(reservation, free, held, request):
             reason='the active reservation %s holds %d host(s) and cannot '
                    'give any up; max must be at least %d'
                    % (reservation.id, len(held), len(held)))
-    return still_free
 
 
 def _hosts_match(count):
