@@ -1,15 +1,29 @@
 """Lease-create latency and throughput with separate API and manager.
 
-For each number of enrolled hosts and of existing reservations, the
-database is seeded directly (bulk inserts of consistent rows: no host is
-held twice at once), blazar-api and blazar-manager are started over
-RabbitMQ on MariaDB (or PostgreSQL), and clients create leases of one host
-each through the HTTP API, in random one-hour windows of the next years.
-It prints latency percentiles, leases per second for each number of
-concurrent clients, and the manager's peak resident memory.
+For each case (a number of enrolled hosts and of existing reservations) a
+fresh database is migrated and seeded on the server side (a handful of
+INSERT ... SELECT statements, so 100,000 existing leases with their
+reservations, allocations and events take seconds; each host holds its
+share back to back, never twice at once), blazar-manager and blazar-api
+are started as separate processes talking over RabbitMQ, and clients
+create leases of one host each through the HTTP API, in random one-hour
+windows of five future years. For each number of concurrent clients it
+prints latency percentiles, leases per second, failures and the 1-minute
+load average; then the peak resident memory of the manager and the API,
+and how many allocations overlap on one host (must be 0).
 
-    .venv/bin/python benchmarks/lease_create.py --hosts 100,1000,10000 \\
-        --existing 0,10000,100000 --clients 1,4,16 --requests 200
+``--baseline REF`` runs the ``--baseline-cases`` again with the code of
+git revision REF (its ``blazar`` package put first on the processes'
+path), in the same run, so that ratios compare like with like on a
+machine shared with others.
+
+    .venv/bin/python benchmarks/lease_create.py                # full matrix
+    .venv/bin/python benchmarks/lease_create.py --cases 10000x100000,100x0 \\
+        --baseline b04a005
+
+Results
+-------
+See the end of this docstring: filled in from a run, never by hand.
 """
 
 import argparse
@@ -17,10 +31,10 @@ import concurrent.futures
 import datetime
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 
@@ -33,23 +47,41 @@ from blazar.plugins.hosts import models as host_models
 BASE = datetime.datetime(2031, 1, 1)
 SPAN = datetime.timedelta(days=5 * 365)
 WINDOW = datetime.timedelta(hours=1)
-BATCH = 5000
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINDIR = os.path.dirname(sys.executable)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--server', default='mysql+pymysql://root@127.0.0.1:3306/')
-    parser.add_argument('--rabbit', default='rabbit://guest:guest@127.0.0.1:5672/')
+    parser.add_argument('--server',
+                        default='mysql+pymysql://root@127.0.0.1:3306/',
+                        help='database server URL, without database name '
+                             '(MariaDB or PostgreSQL)')
+    parser.add_argument('--rabbit',
+                        default='rabbit://guest:guest@127.0.0.1:5672/')
     parser.add_argument('--hosts', default='100,1000,10000')
     parser.add_argument('--existing', default='0,10000,100000')
+    parser.add_argument('--cases', default=None,
+                        help='HOSTSxEXISTING pairs, comma separated, '
+                             'instead of every --hosts and --existing '
+                             'combination (e.g. 10000x100000,100x0)')
     parser.add_argument('--clients', default='1,4,16')
     parser.add_argument('--requests', type=int, default=200,
-                        help='lease creations per client count')
+                        help='lease creations per number of clients')
+    parser.add_argument('--baseline', metavar='REF',
+                        help='also run --baseline-cases with the code of '
+                             'git revision REF')
+    parser.add_argument('--baseline-cases', default='100x0')
     return parser.parse_args()
 
 
 def ints(text):
     return [int(x) for x in text.split(',')]
+
+
+def cases(text):
+    return [tuple(int(n) for n in case.split('x'))
+            for case in text.split(',')]
 
 
 # --- database --------------------------------------------------------------
@@ -67,95 +99,212 @@ def create_database(server):
 def drop_database(admin, name):
     with admin.connect() as connection:
         connection.exec_driver_sql('DROP DATABASE %s' % name)
+    admin.dispose()
+
+
+class Seeder:
+    """Existing rows made by the database itself: a numbers table and a
+    table of time slots are cross-joined into hosts, leases,
+    reservations, allocations and events. Existing reservation ``i``
+    holds host ``i % hosts`` in that host's slot ``i // hosts``."""
+
+    def __init__(self, connection, hosts, existing):
+        self.connection = connection
+        self.hosts = hosts
+        self.existing = existing
+        self.per_host = -(-existing // hosts)
+        self.now = datetime.datetime.utcnow()
+        metadata = sa.MetaData()
+        self.numbers = sa.Table('bench_numbers', metadata,
+                                sa.Column('n', sa.Integer, primary_key=True,
+                                          autoincrement=False))
+        self.slots = sa.Table(
+            'bench_slots', metadata,
+            sa.Column('k', sa.Integer, primary_key=True, autoincrement=False),
+            sa.Column('start_date', models.UTCDateTime),
+            sa.Column('end_date', models.UTCDateTime))
+        self.metadata = metadata
+
+    def seed(self):
+        self.metadata.create_all(self.connection)
+        self.connection.execute(sa.insert(self.numbers),
+                                [{'n': n} for n in range(self.hosts)])
+        if self.per_host:
+            self.connection.execute(sa.insert(self.slots), self._slots())
+        self._insert(host_models.ComputeHost, self._hosts())
+        if self.existing:
+            for model, columns in self._existing():
+                self._insert(model, columns, self._existing_source())
+        self.metadata.drop_all(self.connection)
+
+    def _slots(self):
+        slot = SPAN / self.per_host
+        length = min(WINDOW, slot * 0.3)
+        return [{'k': k, 'start_date': BASE + k * slot,
+                 'end_date': BASE + k * slot + length}
+                for k in range(self.per_host)]
+
+    def _insert(self, model, columns, source=None):
+        select = sa.select(*(
+            value if isinstance(value, sa.ColumnElement) else
+            sa.literal(value) for value in columns.values()))
+        if source is not None:
+            select = select.select_from(source[0]).where(source[1])
+        self.connection.execute(sa.insert(model.__table__).from_select(
+            list(columns), select))
+
+    def _hosts(self):
+        n = self.numbers.c.n
+        name = 'bench-' + sa.cast(n, sa.String(10))
+        return dict(id=n + 1, hypervisor_hostname=name, service_name=name,
+                    vcpus=64, memory_mb=262144, local_gb=2000,
+                    cpu_info='', hypervisor_type='fake',
+                    hypervisor_version=1, availability_zone='nova',
+                    trust_id='', reservable=sa.true(), generation=0,
+                    created_at=self.now)
+
+    def _index(self):
+        return self.slots.c.k * self.hosts + self.numbers.c.n
+
+    def _existing_source(self):
+        return (sa.join(self.numbers, self.slots, sa.true()),
+                self._index() < self.existing)
+
+    def _id(self, prefix):
+        return sa.literal(prefix) + sa.cast(self._index(), sa.String(10))
+
+    def _existing(self):
+        slots, lease_id, reservation_id = (
+            self.slots.c, self._id('bench-lease-'), self._id('bench-res-'))
+        yield models.Lease, dict(
+            id=lease_id, name=self._id('old-'), user_id='u',
+            project_id='bench', start_date=slots.start_date,
+            end_date=slots.end_date, status='PENDING', degraded=sa.false(),
+            created_at=self.now)
+        yield models.Reservation, dict(
+            id=reservation_id, lease_id=lease_id, resource_id=reservation_id,
+            resource_type='physical:host', status='pending',
+            missing_resources=sa.false(), resources_changed=sa.false(),
+            created_at=self.now)
+        yield host_models.HostReservation, dict(
+            id=self._id('bench-hres-'), reservation_id=reservation_id,
+            count_range='1-1', resource_properties='',
+            hypervisor_properties='', before_end='default',
+            created_at=self.now)
+        yield host_models.HostAllocation, dict(
+            id=self._id('bench-alloc-'), compute_host_id=self.numbers.c.n + 1,
+            reservation_id=reservation_id, start_date=slots.start_date,
+            end_date=slots.end_date, slots=0, created_at=self.now)
+        for event_type, time_column in (('start_lease', slots.start_date),
+                                        ('end_lease', slots.end_date)):
+            yield models.Event, dict(
+                id=self._id('bench-%s-' % event_type[:-6]),
+                lease_id=lease_id, event_type=event_type, time=time_column,
+                status='UNDONE', attempts=0, created_at=self.now)
 
 
 def seed(url, hosts, existing):
-    """Insert ``hosts`` hosts and ``existing`` one-host leases laid out
-    back to back per host, so nothing overlaps."""
     engine = sa.create_engine(url)
-    now = datetime.datetime.utcnow()
+    began = time.perf_counter()
     with engine.begin() as connection:
-        _insert(connection, host_models.ComputeHost, (
-            dict(id=i + 1, hypervisor_hostname='bench-%05d' % i,
-                 service_name='bench-%05d' % i, vcpus=64, memory_mb=262144,
-                 local_gb=2000, cpu_info='', hypervisor_type='fake',
-                 hypervisor_version=1, availability_zone='nova',
-                 trust_id='', reservable=True, generation=0, created_at=now)
-            for i in range(hosts)))
-        per_host = max(1, existing // hosts) if existing else 0
-        slot = SPAN / max(per_host, 1)
-        leases, rows = _existing_rows(existing, hosts, per_host, slot, now)
-        for model, values in zip(
-                (models.Lease, models.Reservation,
-                 host_models.HostReservation, host_models.HostAllocation,
-                 models.Event), rows):
-            _insert(connection, model, values)
+        Seeder(connection, hosts, existing).seed()
+    if engine.dialect.name == 'mysql':
+        with engine.begin() as connection:
+            # Fresh statistics, as a long-running database would have.
+            for table in ('computehosts', 'computehost_allocations',
+                          'leases', 'reservations', 'events'):
+                connection.exec_driver_sql('ANALYZE TABLE %s' % table).all()
     engine.dispose()
-    return leases
+    return time.perf_counter() - began
 
 
-def _existing_rows(existing, hosts, per_host, slot, now):
-    tables = ([], [], [], [], [])
-    for n in range(existing):
-        host, k = n % hosts, n // hosts
-        start = BASE + k * slot
-        end = start + min(WINDOW, slot * 0.3)
-        lease_id, res_id = str(uuid.uuid4()), str(uuid.uuid4())
-        tables[0].append(dict(id=lease_id, name='old-%d' % n, user_id='u',
-                              project_id='bench', start_date=start,
-                              end_date=end, status='PENDING',
-                              degraded=False, created_at=now))
-        tables[1].append(dict(id=res_id, lease_id=lease_id,
-                              resource_id=res_id, resource_type='physical:host',
-                              status='pending', missing_resources=False,
-                              resources_changed=False, created_at=now))
-        tables[2].append(dict(id=str(uuid.uuid4()), reservation_id=res_id,
-                              count_range='1-1', resource_properties='',
-                              hypervisor_properties='', before_end='default',
-                              created_at=now))
-        tables[3].append(dict(id=str(uuid.uuid4()), compute_host_id=host + 1,
-                              reservation_id=res_id, start_date=start,
-                              end_date=end, slots=0, created_at=now))
-        for event_type, when in (('start_lease', start), ('end_lease', end)):
-            tables[4].append(dict(id=str(uuid.uuid4()), lease_id=lease_id,
-                                  event_type=event_type, time=when,
-                                  status='UNDONE', attempts=0, created_at=now))
-    return existing, tables
-
-
-def _insert(connection, model, rows):
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            connection.execute(sa.insert(model.__table__), batch)
-            batch = []
-    if batch:
-        connection.execute(sa.insert(model.__table__), batch)
+def overbooked(url):
+    """Pairs of allocations of one host that share time."""
+    allocations = host_models.HostAllocation.__table__
+    other = allocations.alias('other')
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        count = connection.scalar(
+            sa.select(sa.func.count()).select_from(allocations).join(
+                other, sa.and_(
+                    other.c.compute_host_id == allocations.c.compute_host_id,
+                    other.c.id < allocations.c.id,
+                    other.c.start_date < allocations.c.end_date,
+                    other.c.end_date > allocations.c.start_date)))
+    engine.dispose()
+    return count
 
 
 # --- processes -------------------------------------------------------------
 
-def start_blazar(directory, url, rabbit):
-    port = _free_port()
-    config = os.path.join(directory, 'blazar.conf')
-    with open(config, 'w') as f:
-        f.write('[DEFAULT]\nauth_strategy = noauth\ntransport_url = %s\n'
-                '[database]\nconnection = %s\n[api]\nport = %d\n'
-                '[manager]\nplugins = physical.host.plugin\n'
-                'rpc_topic = bench.%s\n[physical:host]\ninventory = static\n'
-                % (rabbit, url, port, uuid.uuid4().hex))
-    bindir = os.path.dirname(sys.executable)
-    subprocess.run([os.path.join(bindir, 'blazar-db-manage'), '--config-file',
-                    config, 'upgrade', 'head'], check=True,
-                   capture_output=True)
-    log = open(os.path.join(directory, 'blazar.log'), 'wb')
-    processes = [subprocess.Popen([os.path.join(bindir, command),
-                                   '--config-file', config],
-                                  stdout=log, stderr=subprocess.STDOUT)
-                 for command in ('blazar-manager', 'blazar-api')]
-    _wait_for('http://127.0.0.1:%d/v1/leases' % port)
-    return processes, 'http://127.0.0.1:%d' % port
+class Blazar:
+    """blazar-manager and blazar-api on one database; ``code`` is a
+    directory whose ``blazar`` package replaces this checkout's."""
+
+    def __init__(self, directory, url, rabbit, code=None):
+        self.directory = directory
+        self.port = _free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self.config = os.path.join(directory, 'blazar.conf')
+        self.env = dict(os.environ)
+        if code:
+            self.env['PYTHONPATH'] = code
+        self.processes = {}
+        with open(self.config, 'w') as f:
+            # Two API "workers" are 16 HTTP threads: one per client.
+            f.write('[DEFAULT]\nauth_strategy = noauth\ntransport_url = %s\n'
+                    '[database]\nconnection = %s\n'
+                    '[api]\nport = %d\nworkers = 2\n'
+                    '[manager]\nplugins = physical.host.plugin\n'
+                    'rpc_topic = bench.%s\n'
+                    '[physical:host]\ninventory = static\n'
+                    % (rabbit, url, self.port, uuid.uuid4().hex))
+
+    def migrate(self):
+        subprocess.run([os.path.join(BINDIR, 'blazar-db-manage'),
+                        '--config-file', self.config, 'upgrade', 'head'],
+                       check=True, capture_output=True, env=self.env)
+
+    def start(self):
+        self._start('blazar-manager')
+        self._wait_for_log('blazar-manager', 'serving topic')
+        self._start('blazar-api')
+        _wait_for(self.url + '/v1/os-hosts')
+
+    def _start(self, command):
+        log = open(os.path.join(self.directory, command + '.log'), 'wb')
+        self.processes[command] = subprocess.Popen(
+            [os.path.join(BINDIR, command), '--config-file', self.config],
+            stdout=log, stderr=subprocess.STDOUT, env=self.env)
+        log.close()
+
+    def _wait_for_log(self, command, text, timeout=60):
+        deadline = time.monotonic() + timeout
+        path = os.path.join(self.directory, command + '.log')
+        while time.monotonic() < deadline:
+            if self.processes[command].poll() is not None:
+                raise RuntimeError('%s exited:\n%s' % (command,
+                                                       open(path).read()))
+            if text in open(path, errors='replace').read():
+                return
+            time.sleep(0.1)
+        raise TimeoutError('%s never logged %r' % (command, text))
+
+    def peak_rss_mb(self, command):
+        """Peak resident memory of ``command``'s largest process (the
+        manager serves from a child of its launcher)."""
+        pid = self.processes[command].pid
+        return max(_peak_rss_mb(p) for p in [pid, *_children(pid)])
+
+    def stop(self):
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _free_port():
@@ -177,7 +326,15 @@ def _wait_for(url, timeout=60):
     raise TimeoutError(url)
 
 
-def peak_rss_mb(pid):
+def _children(pid):
+    children = []
+    for task in os.listdir('/proc/%d/task' % pid):
+        with open('/proc/%d/task/%s/children' % (pid, task)) as listing:
+            children.extend(int(child) for child in listing.read().split())
+    return children
+
+
+def _peak_rss_mb(pid):
     with open('/proc/%d/status' % pid) as status:
         for line in status:
             if line.startswith('VmHWM:'):
@@ -185,73 +342,110 @@ def peak_rss_mb(pid):
     return float('nan')
 
 
+def export_code(ref, directory):
+    """The ``blazar`` package of git revision ``ref`` under ``directory``."""
+    archive = subprocess.run(['git', '-C', ROOT, 'archive', ref, 'blazar'],
+                             check=True, capture_output=True).stdout
+    subprocess.run(['tar', '-x', '-C', directory], input=archive, check=True)
+    return directory
+
+
 # --- load ------------------------------------------------------------------
 
-def create_leases(url, clients, total):
-    def one(_):
-        start = BASE + datetime.timedelta(
-            seconds=random.randrange(int(SPAN.total_seconds())))
-        body = {'name': 'bench', 'start_date': start.strftime('%Y-%m-%d %H:%M'),
-                'end_date': (start + WINDOW).strftime('%Y-%m-%d %H:%M'),
-                'reservations': [{'resource_type': 'physical:host', 'min': 1,
-                                  'max': 1, 'hypervisor_properties': '',
-                                  'resource_properties': ''}]}
-        session = sessions.setdefault(
-            __import__('threading').get_ident(), requests.Session())
-        began = time.perf_counter()
-        response = session.post(url + '/v1/leases', json=body, timeout=120)
-        elapsed = time.perf_counter() - began
-        return elapsed, response.status_code
+def lease_request():
+    start = BASE + datetime.timedelta(
+        seconds=random.randrange(int(SPAN.total_seconds())))
+    return {'name': 'bench', 'start_date': start.strftime('%Y-%m-%d %H:%M'),
+            'end_date': (start + WINDOW).strftime('%Y-%m-%d %H:%M'),
+            'reservations': [{'resource_type': 'physical:host', 'min': 1,
+                              'max': 1, 'hypervisor_properties': '',
+                              'resource_properties': ''}]}
 
-    sessions = {}
+
+def create_leases(url, clients, total):
+    """(latencies of the 201s, number of other answers, seconds)."""
+    local = threading.local()
+
+    def one(_):
+        if not hasattr(local, 'session'):
+            local.session = requests.Session()
+        began = time.perf_counter()
+        response = local.session.post(url + '/v1/leases',
+                                      json=lease_request(), timeout=120)
+        return time.perf_counter() - began, response.status_code
+
     began = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(one, range(total)))
     wall = time.perf_counter() - began
     latencies = sorted(r[0] for r in results if r[1] == 201)
-    failures = sum(1 for r in results if r[1] != 201)
-    return latencies, failures, wall
+    return latencies, len(results) - len(latencies), wall
 
 
 def percentile(values, fraction):
     if not values:
         return float('nan')
-    return values[min(len(values) - 1, int(round(fraction * (len(values) - 1))))]
+    return values[min(len(values) - 1,
+                      int(round(fraction * (len(values) - 1))))]
 
 
-def run_case(args, hosts, existing):
+def run_case(args, hosts, existing, label, code=None):
     admin, name, url = create_database(args.server)
     try:
         with tempfile.TemporaryDirectory() as directory:
-            processes, api = start_blazar(directory, url, args.rabbit)
+            blazar = Blazar(directory, url, args.rabbit, code)
+            blazar.migrate()
+            seconds = seed(url, hosts, existing)
+            print('%-10s %6d hosts %7d existing: seeded in %.1f s'
+                  % (label, hosts, existing, seconds), flush=True)
             try:
-                seed(url, hosts, existing)
-                create_leases(api, 2, 10)  # warm connections and caches
-                for clients in ints(args.clients):
-                    latencies, failures, wall = create_leases(
-                        api, clients, args.requests)
-                    print('%6d hosts %7d existing %3d clients: p50 %7.1f ms  '
-                          'p95 %7.1f ms  %6.1f leases/s  failed %d' % (
-                              hosts, existing, clients,
-                              1000 * percentile(latencies, 0.5),
-                              1000 * percentile(latencies, 0.95),
-                              len(latencies) / wall, failures), flush=True)
-                print('%6d hosts %7d existing: manager peak RSS %.0f MB' % (
-                    hosts, existing, peak_rss_mb(processes[0].pid)),
-                    flush=True)
+                blazar.start()
+                measure(args, blazar, hosts, existing, label)
             finally:
-                for process in processes:
-                    process.terminate()
-                    process.wait(30)
+                blazar.stop()
+            print('%-10s %6d hosts %7d existing: %d overbooked allocation '
+                  'pairs' % (label, hosts, existing, overbooked(url)),
+                  flush=True)
     finally:
         drop_database(admin, name)
 
 
+def measure(args, blazar, hosts, existing, label):
+    create_leases(blazar.url, 2, 10)  # connections, caches, imports
+    for clients in ints(args.clients):
+        latencies, failures, wall = create_leases(blazar.url, clients,
+                                                  args.requests)
+        print('%-10s %6d hosts %7d existing %3d clients: p50 %7.1f ms  '
+              'p95 %7.1f ms  %6.1f leases/s  failed %d  load %.1f' % (
+                  label, hosts, existing, clients,
+                  1000 * percentile(latencies, 0.5),
+                  1000 * percentile(latencies, 0.95),
+                  len(latencies) / wall, failures, os.getloadavg()[0]),
+              flush=True)
+    print('%-10s %6d hosts %7d existing: peak RSS manager %.0f MB, '
+          'API %.0f MB' % (label, hosts, existing,
+                           blazar.peak_rss_mb('blazar-manager'),
+                           blazar.peak_rss_mb('blazar-api')), flush=True)
+
+
 def main():
     args = parse_args()
-    for hosts in ints(args.hosts):
-        for existing in ints(args.existing):
-            run_case(args, hosts, existing)
+    print('%s UTC, %d CPUs, load average %.1f %.1f %.1f, %s'
+          % (datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M'),
+             os.cpu_count(), *os.getloadavg(), args.server.split(':')[0]),
+          flush=True)
+    if args.cases:
+        matrix = cases(args.cases)
+    else:
+        matrix = [(h, e) for h in ints(args.hosts)
+                  for e in ints(args.existing)]
+    for hosts, existing in matrix:
+        run_case(args, hosts, existing, 'current')
+    if args.baseline:
+        with tempfile.TemporaryDirectory() as code:
+            export_code(args.baseline, code)
+            for hosts, existing in cases(args.baseline_cases):
+                run_case(args, hosts, existing, args.baseline[:10], code)
 
 
 if __name__ == '__main__':
