@@ -75,17 +75,21 @@ class InstanceReservationTest(testtools.TestCase):
     end_now = hosts_test.HostReservationTest.end_now
     _delete_quietly = hosts_test.HostReservationTest._delete_quietly
 
-    def create_lease(self, user, start, end):
+    def create_lease(self, user, start, end, amount=AMOUNT, status=201):
         body = {'name': 'slots-%s' % time.monotonic_ns(),
                 'start_date': hosts_test.wire_date(start),
                 'end_date': hosts_test.wire_date(end), 'events': [],
                 'reservations': [dict(
-                    SLOT, resource_type='virtual:instance', amount=AMOUNT,
+                    SLOT, resource_type='virtual:instance', amount=amount,
                     affinity=None, resource_properties=(
                         '["==", "$hypervisor_hostname", "%s"]'
                         % self.reserved_host))]}
-        lease = user.session.post(self.blazar.url + '/leases',
-                                  json=body).json()['lease']
+        response = user.session.post(self.blazar.url + '/leases', json=body,
+                                     raise_exc=False)
+        self.assertEqual(status, response.status_code, response.text)
+        if status != 201:
+            return response.json()
+        lease = response.json()['lease']
         self.addCleanup(self._delete_lease, user.session, lease['id'])
         return lease
 
@@ -114,6 +118,20 @@ class InstanceReservationTest(testtools.TestCase):
 
     def assertGone(self, get, *args):
         self.assertRaises((nova_exc.NotFound, ks_exc.NotFound), get, *args)
+
+    def test_capacity_is_what_placement_lets_servers_use(self):
+        # The compute has 8 VCPUs, and Placement a VCPU allocation ratio
+        # of 4: 32 servers of one VCPU fit, not 33 (nor only 8, as the
+        # enrolled capacity and the default configured ratio would say).
+        self.enroll(self.reserved_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        start = hosts_test.utcnow() + datetime.timedelta(days=300)
+        end = start + datetime.timedelta(hours=1)
+        self.create_lease(owner, start, end, amount=32)
+        refused = self.create_lease(owner, start, end, amount=1,
+                                    status=409)
+        self.assertIn('room for 0 such instance(s)',
+                      refused['error_message'])
 
     def test_slots_admit_exactly_the_amount_then_vanish(self):
         self.enroll(self.reserved_host)

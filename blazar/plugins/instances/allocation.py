@@ -70,6 +70,7 @@ class Candidate:
 
     id: int
     generation: int
+    hypervisor_id: str
     capacity: Size
 
 
@@ -98,12 +99,13 @@ def candidates(session, clause, ratios, start, end, holding=()):
     [start, end]. Read before ``uses``: a claim committed in between bumps
     a generation read here, so the later compare-and-swap fails."""
     rows = session.execute(
-        sa.select(ComputeHost.id, ComputeHost.generation, ComputeHost.vcpus,
+        sa.select(ComputeHost.id, ComputeHost.generation,
+                  ComputeHost.hypervisor_id, ComputeHost.vcpus,
                   ComputeHost.memory_mb, ComputeHost.local_gb)
         .where(host_allocation.eligible(holding), clause,
                ~_held_by_host_reservation(start, end))
         .order_by(ComputeHost.id))
-    return [Candidate(row.id, row.generation, Size(
+    return [Candidate(row.id, row.generation, row.hypervisor_id, Size(
         int(row.vcpus * ratios.vcpus), int(row.memory_mb * ratios.memory_mb),
         int(row.local_gb * ratios.disk_gb))) for row in rows]
 

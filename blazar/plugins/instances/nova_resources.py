@@ -1,5 +1,9 @@
 """Instance reservations in Nova (``[physical:host] inventory = nova``).
 
+A host's room for slots is what Placement lets servers use of it: (total
+- reserved) x allocation ratio of VCPU, MEMORY_MB and DISK_GB on the
+hypervisor's resource provider (``capacities``).
+
 While a reservation is active, Nova holds, all named after its id:
 
 * a private flavor (id = reservation id, name ``reservation:<id>``) of the
@@ -27,6 +31,7 @@ exists, so running ``hand_over`` or ``take_back`` again (after a crash,
 or when an active reservation grows) converges instead of duplicating.
 """
 
+import threading
 import time
 
 from keystoneauth1 import exceptions as ks_exc
@@ -38,6 +43,7 @@ from blazar.plugins.hosts import nova_aggregates as aggregates
 from blazar.plugins.hosts import nova_clients
 from blazar.plugins.hosts import nova_inventory
 from blazar.plugins.hosts import nova_options
+from blazar.plugins.instances import allocation
 from blazar.plugins.instances import resources
 
 LOG = logging.getLogger(__name__)
@@ -46,6 +52,11 @@ NOVA = nova_inventory.NOVA
 PLACEMENT = nova_inventory.PLACEMENT
 RESERVATION_SPEC = 'aggregate_instance_extra_specs:reservation'
 PROVIDER_PREFIX = 'blazar_'
+# Placement's resource classes for the sizes of a slot, in Size's order.
+CAPACITY_CLASSES = ('VCPU', 'MEMORY_MB', 'DISK_GB')
+# Seconds a host's capacity read from Placement is trusted (ratios and
+# reserved amounts change rarely, and only by an operator).
+CAPACITY_TTL = 60
 # Placement answers 409 when a generation moved under us (retry at once)
 # or while allocations of deleted servers are still being removed.
 PLACEMENT_ATTEMPTS = 5
@@ -65,12 +76,62 @@ def flavor_specs(reservation_id):
             'resources:%s' % resource_class(reservation_id): '1'}
 
 
+def capacity(inventories):
+    """What Placement lets servers use of a host's inventories (by class):
+    (total - reserved) x allocation ratio, as Placement counts it."""
+    def usable(resource_class):
+        inventory = inventories.get(resource_class)
+        if inventory is None:
+            return 0
+        return int((inventory['total'] - inventory['reserved'])
+                   * inventory['allocation_ratio'])
+    return allocation.Size(*(usable(c) for c in CAPACITY_CLASSES))
+
+
 class NovaResources(resources.Resources):
 
     def __init__(self, conf):
         super().__init__(conf)
         nova_options.register_opts(conf)
         self.clients = nova_clients.Clients(conf)
+        self._capacities = {}
+        self._capacities_lock = threading.Lock()
+
+    # --- capacity ------------------------------------------------------------
+
+    def capacities(self, hypervisor_ids):
+        """Placement's view of the hosts, each read at most once per
+        ``CAPACITY_TTL`` seconds. Called while a lease is being reserved:
+        if Placement does not answer, the enrolled capacity and the
+        configured ratios decide, and a warning says so."""
+        now = time.monotonic()
+        with self._capacities_lock:
+            known = {h: size for h, (expiry, size) in self._capacities.items()
+                     if expiry > now and h in hypervisor_ids}
+        for hypervisor_id in sorted(set(hypervisor_ids) - set(known)):
+            try:
+                size = self._read_capacity(hypervisor_id)
+            except exceptions.BlazarError as error:
+                LOG.warning('Capacity of hypervisor %s from the enrolled '
+                            'values and configured ratios: %s',
+                            hypervisor_id, error)
+                continue
+            if size is not None:
+                known[hypervisor_id] = size
+                with self._capacities_lock:
+                    self._capacities[hypervisor_id] = (now + CAPACITY_TTL,
+                                                       size)
+        return known
+
+    def _read_capacity(self, hypervisor_id):
+        with nova_clients.failures_as_domain_errors(PLACEMENT):
+            response = self.clients.placement.get(
+                '/resource_providers/%s/inventories' % hypervisor_id,
+                raise_exc=False)
+            if response.status_code == 404:
+                return None
+            _check(response)
+            return capacity(response.json()['inventories'])
 
     @property
     def _nova_opts(self):

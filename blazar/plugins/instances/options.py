@@ -1,5 +1,8 @@
 """Options of the [virtual:instance] group, owned by the instance plugin.
 
+The ratios apply to hosts whose capacity Placement does not give (the
+static inventory, or Placement not answering).
+
 The plugin registers them when it is constructed; ``list_opts`` feeds
 the sample-config generator through the ``blazar.plugins.instances``
 entry point of ``oslo.config.opts``.
@@ -12,7 +15,10 @@ GROUP = 'virtual:instance'
 opts = [
     cfg.FloatOpt('cpu_allocation_ratio', default=1.0, min=0.0,
                  help='Virtual CPUs instance reservations may hold per CPU '
-                      'of a host (its vcpus as enrolled).'),
+                      'of a host (its vcpus as enrolled). With the Nova '
+                      'inventory, Placement\'s inventory of the host '
+                      '(total - reserved, times its allocation ratio) is '
+                      'used instead while Placement answers.'),
     cfg.FloatOpt('ram_allocation_ratio', default=1.0, min=0.0,
                  help='Memory instance reservations may hold per MB of '
                       'a host (its memory_mb as enrolled).'),

@@ -9,6 +9,7 @@ allocation row per host. The hosts are the host plugin's enrolled hosts;
 what a start and an end do outside Blazar is ``resources``' business.
 """
 
+import dataclasses
 import datetime
 
 from oslo_log import log as logging
@@ -99,9 +100,7 @@ class InstancePlugin(base.ResourcePlugin):
         size = allocation.Size(request['vcpus'], request['memory_mb'],
                                request['disk_gb'])
         start, end = self._window(lease)
-        hosts = allocation.candidates(
-            session, _clause(session, request['resource_properties']),
-            self._ratios(), start, end, held)
+        hosts = self._candidates(session, request, start, end, held)
         uses = allocation.uses(session, [h.id for h in hosts], start, end)
         free = {host.id: allocation.free_slots(
             host, [u for u in uses if u.host_id == host.id], size, start, end)
@@ -115,6 +114,14 @@ class InstancePlugin(base.ResourcePlugin):
         host_allocation.claim(session, [h for h in hosts if h.id in chosen])
         allocation.allocate(session, reservation.id, chosen,
                             lease.start_date, lease.end_date)
+
+    def _candidates(self, session, request, start, end, held):
+        hosts = allocation.candidates(
+            session, _clause(session, request['resource_properties']),
+            self._ratios(), start, end, held)
+        known = self.resources.capacities([h.hypervisor_id for h in hosts])
+        return [dataclasses.replace(h, capacity=known[h.hypervisor_id])
+                if h.hypervisor_id in known else h for h in hosts]
 
     def _ratios(self):
         return allocation.Ratios(self._options.cpu_allocation_ratio,

@@ -49,6 +49,12 @@ class Resources(abc.ABC):
     def __init__(self, conf):
         self.conf = conf
 
+    def capacities(self, hypervisor_ids):
+        """hypervisor id -> ``allocation.Size`` the hosts can give instance
+        reservations, for those the inventory knows better than the
+        enrolled capacity times the configured ratios."""
+        return {}
+
     @abc.abstractmethod
     def hand_over(self, context, lease, reservation, placements):
         """Let the lease's project boot the reserved servers; ``Made``."""

@@ -15,7 +15,8 @@ def at(hours):
 
 
 def host(host_id=1, vcpus=8, memory_mb=16384, disk_gb=100):
-    return allocation.Candidate(host_id, 0, Size(vcpus, memory_mb, disk_gb))
+    return allocation.Candidate(host_id, 0, 'hv-%d' % host_id,
+                                Size(vcpus, memory_mb, disk_gb))
 
 
 def use(start, end, slots, vcpus=1, memory_mb=1024, disk_gb=10, host_id=1):
