@@ -1,4 +1,5 @@
-"""Who may do what to a lease, through the real API and oslo.policy.
+"""Who may do what to a lease or a host, through the real API and
+oslo.policy.
 
 Identities are set by headers (noauth); roles are given as Keystone would
 expand them (a member is also a reader).
@@ -10,6 +11,7 @@ import tempfile
 import time
 
 from tests.functional import base
+from tests.functional import test_hosts
 from tests.functional import test_leases
 
 OWNER = 'p-owner'
@@ -26,9 +28,9 @@ IDENTITIES = {
 }
 
 
-def denied(action):
-    return (403, "Policy doesn't allow blazar:leases:%s to be performed"
-            % action)
+def denied(action, resource='leases'):
+    return (403, "Policy doesn't allow blazar:%s:%s to be performed"
+            % (resource, action))
 
 
 def not_found(lease_id):
@@ -170,6 +172,101 @@ class LeasePolicyTest(PolicyTestMixin, base.ServiceTestCase):
                 'DELETE', self.path, headers=IDENTITIES[who]))
         self.assertNoMismatch(expected, actual)
         self.assertEqual(200, self.request('GET', self.path).status_code)
+
+
+class HostPolicyTest(PolicyTestMixin, test_hosts.HostsTestCase):
+    """Every host rule under the default policy: admins only, whatever
+    their project; a refused write changes nothing."""
+
+    ADMINS = ('admin of owner', 'admin of other')
+
+    def setUp(self):
+        super().setUp()
+        self.host = self.enroll(capability='before')
+        self.path = '/v1/os-hosts/%s' % self.host['id']
+
+    def expected(self, rule, allowed_status):
+        return {who: (allowed_status, None) if who in self.ADMINS
+                else denied(rule, 'oshosts') for who in IDENTITIES}
+
+    def outcomes(self, method, path, body=None, after_each=None):
+        """Each identity's outcome; ``body`` may be a function of the
+        identity, ``after_each(who, status)`` checks the stored data."""
+        actual = {}
+        for who, headers in IDENTITIES.items():
+            sent = body(who) if callable(body) else body
+            actual[who] = self.outcome(self.request(method, path, sent,
+                                                    headers=headers))
+            if after_each is not None:
+                after_each(who, actual[who][0])
+        return actual
+
+    def test_reads(self):
+        for rule, path in (
+                ('get', '/v1/os-hosts'), ('get', self.path),
+                ('get_allocations', '/v1/os-hosts/allocations'),
+                ('get_allocations', self.path + '/allocation'),
+                ('get_resource_properties', '/v1/os-hosts/properties')):
+            self.assertNoMismatch(self.expected(rule, 200),
+                                  self.outcomes('GET', path))
+
+    def test_post(self):
+        names = {who: 'host-%s-%d' % (self.suite, index)
+                 for index, who in enumerate(IDENTITIES)}
+
+        def enrolled_only_if_allowed(who, status):
+            listed = {h['hypervisor_hostname'] for h in self.listed_hosts()}
+            self.assertEqual(status == 201, names[who] in listed, who)
+
+        self.assertNoMismatch(self.expected('post', 201), self.outcomes(
+            'POST', '/v1/os-hosts',
+            lambda who: {'name': names[who], 'vcpus': 1, 'memory_mb': 1,
+                         'local_gb': 1},
+            enrolled_only_if_allowed))
+
+    def test_put(self):
+        def changed_only_if_allowed(who, status):
+            stored = self.request('GET', self.path).json()['host']
+            self.assertEqual(status == 200,
+                             stored['capability'] == 'changed', who)
+            self.request('PUT', self.path, {'capability': 'before'})
+
+        self.assertNoMismatch(self.expected('put', 200), self.outcomes(
+            'PUT', self.path, {'capability': 'changed'},
+            changed_only_if_allowed))
+
+    def test_delete(self):
+        actual = {}
+        for who, headers in IDENTITIES.items():
+            host = self.enroll()
+            path = '/v1/os-hosts/%s' % host['id']
+            actual[who] = self.outcome(self.request('DELETE', path,
+                                                    headers=headers))
+            still_there = self.request('GET', path).status_code == 200
+            self.assertEqual(actual[who][0] != 204, still_there, who)
+        self.assertNoMismatch(self.expected('delete', 204), actual)
+
+    def test_update_resource_properties(self):
+        path = '/v1/os-hosts/properties/capability'
+
+        def private_only_if_allowed(who, status):
+            self.assertEqual(status == 200, self.is_private('capability'),
+                             who)
+            self.request('PATCH', path, {'private': False})
+
+        self.assertNoMismatch(
+            self.expected('update_resource_properties', 200),
+            self.outcomes('PATCH', path, {'private': True},
+                          private_only_if_allowed))
+
+    def listed_hosts(self):
+        return self.request('GET', '/v1/os-hosts').json()['hosts']
+
+    def is_private(self, name):
+        properties = self.request(
+            'GET', '/v1/os-hosts/properties?detail=1&all=1').json()[
+                'resource_properties']
+        return [p['private'] for p in properties if p['property'] == name][0]
 
 
 class PolicyFileTest(PolicyTestMixin, base.ServiceTestCase):
