@@ -12,6 +12,7 @@ from blazar.api import noauth
 from blazar.api import request_log
 from blazar.plugins import loader
 from blazar.rpc import client as rpc_client
+from blazar import trusts
 
 
 def setup_app(conf, manager_client, plugin_schemas):
@@ -21,7 +22,8 @@ def setup_app(conf, manager_client, plugin_schemas):
         hooks=[hooks.ErrorHook(),
                hooks.BodyHook(conf.api.max_request_body_size),
                hooks.MicroversionHook(), hooks.ContextHook(),
-               hooks.ServicesHook(manager_client, plugin_schemas)],
+               hooks.ServicesHook(manager_client, plugin_schemas,
+                                  trusts.Trusts(conf))],
         guess_content_type_from_ext=True,
         force_canonical=False,
         debug=False)

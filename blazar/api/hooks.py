@@ -14,15 +14,18 @@ from blazar import policy
 
 
 class ServicesHook(hooks.PecanHook):
-    """Hands controllers the manager client and the plugin schemas."""
+    """Hands controllers the manager client, the plugin schemas and the
+    leases' Keystone trusts."""
 
-    def __init__(self, manager_client, plugin_schemas):
+    def __init__(self, manager_client, plugin_schemas, trusts):
         self.manager_client = manager_client
         self.plugin_schemas = plugin_schemas
+        self.trusts = trusts
 
     def before(self, state):
         state.request.manager = self.manager_client
         state.request.plugin_schemas = self.plugin_schemas
+        state.request.trusts = self.trusts
 
 
 class ContextHook(hooks.PecanHook):

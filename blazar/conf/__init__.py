@@ -14,9 +14,10 @@ from blazar.conf import manager
 from blazar.conf import notifications
 from blazar.conf import nova
 from blazar.conf import placement
+from blazar.conf import trustee
 
 CONF = cfg.CONF
 
 for _group in (default, api, enforcement, manager, notifications, nova,
-               placement):
+               placement, trustee):
     _group.register_opts(CONF)

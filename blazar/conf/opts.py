@@ -7,9 +7,10 @@ from blazar.conf import manager
 from blazar.conf import notifications
 from blazar.conf import nova
 from blazar.conf import placement
+from blazar.conf import trustee
 
 _MODULES = (default, api, enforcement, manager, notifications, nova,
-            placement)
+            placement, trustee)
 
 
 def list_opts():

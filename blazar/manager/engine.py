@@ -96,10 +96,11 @@ class StepFailed(Exception):
 
 class EventEngine:
 
-    def __init__(self, conf, plugins, notifier, context_factory):
+    def __init__(self, conf, plugins, notifier, context_factory, trusts):
         self.conf = conf
         self.plugins = plugins
         self.notifier = notifier
+        self.trusts = trusts
         self.enforcement = enforcement.UsageEnforcer(conf)
         self.owner = owner_name(conf.host)
         self._context = context_factory
@@ -307,8 +308,9 @@ class EventEngine:
         if view is not None:
             self._each_reservation(context, view, 'on_end',
                                    skip=(states.RES_DELETED,))
-            # Raises ServiceUnavailable while undelivered: retried.
+            # Both raise ServiceUnavailable while undone: retried.
             self.enforcement.on_end(view)
+            self.trusts.delete(view['trust_id'])
             self._complete(context, event, states.TERMINATED,
                            states.RES_DELETED)
 
@@ -363,6 +365,9 @@ class EventEngine:
                 states.lease_to(lease, lease_status)
                 for reservation in lease.reservations:
                     states.reservation_to(reservation, reservation_status)
+            if lease_status == states.TERMINATED:
+                # Deleted by _end_lease: an ended lease acts for nobody.
+                lease.trust_id = None
             session.flush()
             if not db_events.finish(session, event.id, self.owner,
                                     states.DONE):

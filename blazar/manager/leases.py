@@ -32,9 +32,10 @@ _retry_on_conflict = oslo_db_api.wrap_db_retry(
 
 class LeaseOperations:
 
-    def __init__(self, conf, plugins):
+    def __init__(self, conf, plugins, trusts):
         self.conf = conf
         self.plugins = plugins
+        self.trusts = trusts
         self.enforcement = enforcement.UsageEnforcer(conf)
 
     # --- reads -------------------------------------------------------------
@@ -83,7 +84,8 @@ class LeaseOperations:
             lease = db_leases.add(
                 session, name=values['name'], user_id=values['user_id'],
                 project_id=values['project_id'], start_date=start,
-                end_date=end, status=states.PENDING)
+                end_date=end, trust_id=values.get('trust_id'),
+                status=states.PENDING)
             session.flush()
             for request in values.get('reservations', []):
                 self._reserve(session, lease, request)
@@ -192,7 +194,9 @@ class LeaseOperations:
     def delete(self, context, lease_id):
         """Delete a lease; capacity a started lease holds is given back
         (through the plugins' ``on_end``) before the rows go, and usage
-        enforcement hears of the end of a lease that had not ended."""
+        enforcement hears of the end of a lease that had not ended. Its
+        trust goes with the rows: if Keystone cannot delete it, the lease
+        stays, so that no delegation outlives its lease."""
         view = self._delete(context, lease_id)
         if view['status'] != states.TERMINATED:
             self._tell_enforcement_of_end(view)
@@ -207,13 +211,18 @@ class LeaseOperations:
             holding = lease.status in (states.ACTIVE, states.ERROR)
             view = self._view(session, lease)
             if not holding:
-                db_leases.delete(session, lease)
+                self._delete_with_trust(session, lease)
                 return view
             states.lease_to(lease, states.DELETING)
         self._give_back(context, view)
         with engine.writer(context) as session:
-            db_leases.delete(session, db_leases.get(session, lease_id))
+            self._delete_with_trust(session, db_leases.get(session, lease_id))
         return view
+
+    def _delete_with_trust(self, session, lease):
+        # Inside the transaction: should Keystone fail, nothing is deleted.
+        self.trusts.delete(lease.trust_id)
+        db_leases.delete(session, lease)
 
     def _give_back(self, context, view):
         try:

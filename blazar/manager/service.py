@@ -15,6 +15,7 @@ from blazar import notifications
 from blazar.plugins import loader
 from blazar import rpc
 from blazar.rpc import client as rpc_client
+from blazar import trusts
 
 LOG = logging.getLogger(__name__)
 
@@ -95,10 +96,13 @@ class ManagerService(service.Service):
         self.transport = transport
         plugins = loader.load_plugins(conf)
         notifier = notifications.get_notifier(conf)
+        lease_trusts = trusts.Trusts(conf)
         self.events = engine.EventEngine(conf, plugins, notifier,
-                                         blazar_context.admin_context)
+                                         blazar_context.admin_context,
+                                         lease_trusts)
         self.endpoint = ManagerEndpoint(
-            leases.LeaseOperations(conf, plugins), plugins, notifier,
+            leases.LeaseOperations(conf, plugins, lease_trusts), plugins,
+            notifier,
             self.events, rpc_client.ManagerClient(conf, transport))
         self.periodic = periodic.PeriodicTasks(
             [task for plugin in plugins.values()

@@ -9,8 +9,9 @@ in the background before the tests; start.sh serialises on its own lock, so
 the first test simply waits for that start to finish.
 
 ``ProjectUser`` is a fixture that creates a fresh project with a member user
-and removes both afterwards. ``HostLayoutLock`` keeps parallel test workers
-from changing which hosts Blazar manages under each other's feet.
+(or a user with another role) and removes both afterwards.
+``HostLayoutLock`` keeps parallel test workers from changing which hosts
+Blazar manages under each other's feet.
 """
 
 import fcntl
@@ -137,12 +138,13 @@ def ensure_cloud():
 
 
 class ProjectUser(fixtures.Fixture):
-    """A fresh project with one user holding the member role in it."""
+    """A fresh project with one user holding ``role`` (member) in it."""
 
-    def __init__(self, cloud, prefix='blazar-test'):
+    def __init__(self, cloud, prefix='blazar-test', role=MEMBER_ROLE):
         super().__init__()
         self.cloud = cloud
         self.prefix = prefix
+        self.role = role
 
     def _setUp(self):
         admin = self.cloud.admin_session()
@@ -156,7 +158,7 @@ class ProjectUser(fixtures.Fixture):
             'name': name, 'domain_id': 'default', 'password': self.password,
             'default_project_id': project['id']}}).json()['user']
         self.addCleanup(admin.delete, keystone + '/users/' + user['id'])
-        role = admin.get(keystone + '/roles?name=' + MEMBER_ROLE).json()[
+        role = admin.get(keystone + '/roles?name=' + self.role).json()[
             'roles'][0]
         admin.put(keystone + '/projects/%s/users/%s/roles/%s' % (
             project['id'], user['id'], role['id']))

@@ -129,6 +129,9 @@ class HostReservationTest(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
+        # The class's Blazar log so far, shown when a test fails.
+        self.addDetail('blazar-all-log', content.content_from_file(
+            self.blazar.process.log_path, buffer_now=False))
         self.admin = self.cloud.nova()
         self.admin_blazar = self.blazar_client(self.cloud.blazar_session())
         self.reserved_host, self.free_host = sorted(
@@ -204,17 +207,20 @@ class HostReservationTest(testtools.TestCase):
                           % (lease_id, lease['status'], status, lease))
             time.sleep(0.5)
 
-    def create_lease(self, user, start, end, host=None):
+    def create_lease(self, user, start, end, host=None, before_end='',
+                     before_end_date=None):
         """A lease of one host: ``host``, or any enrolled host."""
         wanted = ('' if host is None else
                   '["==", "$hypervisor_hostname", "%s"]' % host)
         body = {'name': 'hosts-%s' % uuid.uuid4().hex[:8],
                 'start_date': wire_date(start), 'end_date': wire_date(end),
+                'before_end_date': before_end_date and wire_date(
+                    before_end_date),
                 'events': [],
                 'reservations': [{
                     'resource_type': 'physical:host', 'min': 1, 'max': 1,
                     'hypervisor_properties': wanted,
-                    'resource_properties': ''}]}
+                    'resource_properties': '', 'before_end': before_end}]}
         lease = user.session.post(self.blazar.url + '/leases',
                                   json=body).json()['lease']
         self.addCleanup(self._delete_lease, user.session, lease['id'])
@@ -365,6 +371,46 @@ class HostReservationTest(testtools.TestCase):
                          self._aggregate(reservation_id).hosts)
         owner.session.delete('%s/leases/%s' % (self.blazar.url, lease['id']))
         self.assertEqual({self.reserved_host}, self._freepool_hosts())
+
+    def test_snapshot_before_the_end_belongs_to_the_lease_project(self):
+        """``before_end = snapshot`` acts for the lease's owner through
+        the lease's trust, so the image is theirs, not Blazar's."""
+        self.enroll(self.reserved_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        start = utcnow() + datetime.timedelta(seconds=5)
+        lease = self.create_lease(
+            owner, start, start + datetime.timedelta(minutes=10),
+            self.reserved_host, before_end='snapshot',
+            before_end_date=start + datetime.timedelta(minutes=5))
+        reservation_id = lease['reservations'][0]['id']
+        self.addCleanup(self._drop_aggregate, reservation_id)
+        self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        server = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, {'reservation': reservation_id}).id,
+            'ACTIVE')
+
+        # The snapshot is taken now that there is a server to take.
+        soon = wire_date(utcnow() + datetime.timedelta(seconds=2))
+        owner.session.put('%s/leases/%s' % (self.blazar.url, lease['id']),
+                          json={'before_end_date': soon})
+        image = self.wait_for_image(owner, 'reserved_' + server.name)
+        self.assertEqual(owner.project_id, image['owner'])
+
+    def wait_for_image(self, user, name):
+        """The image ``name`` as ``user`` sees it, once it exists."""
+        glance = self.cloud.endpoints['image'] + '/v2/images'
+        deadline = time.monotonic() + LEASE_STATUS_TIMEOUT
+        while True:
+            images = user.session.get(glance, params={'name': name}).json()[
+                'images']
+            if images:
+                self.addCleanup(self.cloud.admin_session().delete,
+                                glance + '/' + images[0]['id'])
+                return images[0]
+            if time.monotonic() > deadline:
+                self.fail('no image %s after %d s' % (name,
+                                                     LEASE_STATUS_TIMEOUT))
+            time.sleep(0.5)
 
     def _drop_aggregate(self, name):
         aggregate = self._aggregate(name)

@@ -1,5 +1,7 @@
 """/v1/leases: create, list, show, update and delete leases."""
 
+from oslo_log import log as logging
+from oslo_utils import excutils
 from oslo_utils import uuidutils
 import pecan
 from pecan import rest
@@ -8,6 +10,11 @@ from blazar.api.controllers import base
 from blazar.api import hooks
 from blazar.api.schemas import leases as schema
 from blazar import exceptions
+
+LOG = logging.getLogger(__name__)
+
+# Where keystonemiddleware leaves the caller's token, as an auth plugin.
+TOKEN_AUTH = 'keystone.token_auth'
 
 
 def _owner(lease):
@@ -28,6 +35,30 @@ def _visible_lease(lease_id, action):
     return lease
 
 
+def _create_with_trust(context, values):
+    """Create the lease with a trust from its owner to Blazar
+    (``blazar.trusts``) when the request came with a Keystone token; the
+    trust is deleted again if the lease is not created."""
+    user_auth = pecan.request.environ.get(TOKEN_AUTH)
+    if user_auth is None or not user_auth.has_user_token:
+        return base.manager().create_lease(context, values)
+    trusts = pecan.request.trusts
+    values['trust_id'] = trusts.create(user_auth, context)
+    try:
+        return base.manager().create_lease(context, values)
+    except Exception:
+        with excutils.save_and_reraise_exception():
+            _forget_trust(trusts, values['trust_id'], user_auth)
+
+
+def _forget_trust(trusts, trust_id, user_auth):
+    try:
+        trusts.delete(trust_id, user_auth)
+    except exceptions.BlazarError as error:
+        LOG.warning('Trust %s of a lease that was not created could not '
+                    'be deleted: %s', trust_id, error)
+
+
 class LeasesController(rest.RestController):
 
     @pecan.expose('json')
@@ -46,8 +77,7 @@ class LeasesController(rest.RestController):
         values = schema.validate_create(hooks.request_body(),
                                         pecan.request.plugin_schemas)
         values.update(user_id=context.user_id, project_id=context.project_id)
-        return base.created(
-            {'lease': base.manager().create_lease(context, values)})
+        return base.created({'lease': _create_with_trust(context, values)})
 
     @pecan.expose('json')
     def put(self, lease_id):

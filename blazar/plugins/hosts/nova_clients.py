@@ -2,8 +2,9 @@
 
 One keystoneauth session per configured group ([nova], [placement]; see
 ``nova_options``), built on first use so that a manager starts even while
-Nova is away. Nova is spoken to through python-novaclient on one pinned
-microversion, Placement and Glance through keystoneauth adapters.
+Nova is away (and Nova as a lease's owner, through the lease's trust).
+Nova is spoken to through python-novaclient on one pinned microversion,
+Placement and Glance through keystoneauth adapters.
 
 ``failures_as_domain_errors`` is the one place where what those services
 (or the network) say becomes a Blazar error: unreachable, failing or
@@ -22,6 +23,7 @@ from novaclient import exceptions as nova_exc
 
 from blazar import exceptions
 from blazar.plugins.hosts import nova_options
+from blazar import trusts
 
 # 2.53: hypervisors and services are named by UUID (the hypervisor id is
 # also its Placement resource provider) and hypervisors are looked up by a
@@ -67,8 +69,18 @@ class Clients:
                                              service_type='image')
             return self._glance
 
-    def _build_nova(self):
-        session = self._session(nova_options.NOVA)
+    def nova_as_owner(self, lease):
+        """Nova as the lease's owner, through the lease's trust
+        (``blazar.trusts``): what it creates belongs to the owner's
+        project. Blazar's own client for a lease without a trust (created
+        without Keystone)."""
+        if not lease.get('trust_id'):
+            return self.nova
+        return self._build_nova(trusts.session_for(self.conf,
+                                                   lease['trust_id']))
+
+    def _build_nova(self, session=None):
+        session = session or self._session(nova_options.NOVA)
         options = _adapter_options(self.conf, nova_options.NOVA)
         return nova_client.Client(
             NOVA_MICROVERSION, session=session,

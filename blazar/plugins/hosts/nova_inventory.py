@@ -204,15 +204,20 @@ class NovaInventory(inventory.Inventory):
         if action != 'snapshot':
             return
         with nova_clients.failures_as_domain_errors(NOVA):
+            as_owner = self.clients.nova_as_owner(lease)
             for host in hosts:
                 for server in self._servers_on(host['service_name']):
-                    self._snapshot(server)
+                    own = server.tenant_id == lease['project_id']
+                    self._snapshot(as_owner if own else self.clients.nova,
+                                   server)
 
-    def _snapshot(self, server):
+    def _snapshot(self, nova, server):
+        """Snapshot as the server's project when we can (``nova`` acting
+        for the lease's owner): the image is then theirs, not Blazar's."""
         name = self._nova_opts.image_prefix + server.name
         if self._snapshot_exists(server.id, name):
             return
-        self.clients.nova.servers.create_image(server, name)
+        nova.servers.create_image(server.id, name)
         LOG.info('Snapshot %s of server %s requested', name, server.id)
 
     def _snapshot_exists(self, server_id, name):
