@@ -293,7 +293,9 @@ class KeystoneTest(testtools.TestCase):
         lease = self.create_lease(
             self.owner, start='now',
             end=wire_date(now + datetime.timedelta(seconds=3)))
-        self.assertIsNotNone(self.trust(lease['trust_id']))
+        # Under load the lease may have ended already: the trust's
+        # creation is checked by the tests above.
+        self.assertIsNotNone(lease['trust_id'])
         client = self.client(self.owner)
         deadline = time.monotonic() + LEASE_END_TIMEOUT
         while client.lease.get(lease['id'])['status'] != 'TERMINATED':
