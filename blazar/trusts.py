@@ -59,7 +59,7 @@ class Trusts:
         ``keystone.token_auth``)."""
         body = {'trust': {
             'trustor_user_id': context.user_id,
-            'trustee_user_id': self._trustee_user_id(),
+            'trustee_user_id': self.trustee_user_id(),
             'project_id': context.project_id,
             'impersonation': True,
             'roles': [{'name': role} for role in context.roles]}}
@@ -99,14 +99,14 @@ class Trusts:
                     version=IDENTITY_VERSION)
             return self._keystone
 
-    def _trustee_user_id(self):
-        identity = self._identity()
-        with self._lock:
-            if self._trustee_id is None:
-                with keystone_failures('authenticate Blazar\'s trustee'):
+    def trustee_user_id(self):
+        """The trustee's Keystone user id (authenticating it once)."""
+        with keystone_failures('authenticate Blazar\'s trustee'):
+            identity = self._identity()
+            with self._lock:
+                if self._trustee_id is None:
                     self._trustee_id = identity.get_user_id()
-            return self._trustee_id
-
+                return self._trustee_id
 
 
 def session_for(conf, trust_id):

@@ -1,8 +1,9 @@
 """blazar-status: ``blazar-status upgrade check`` before (re)starting Blazar.
 
 Each check looks at the deployment as the services would find it: the
-database schema, the policy file, the enabled resource plugins and, when
-hosts come from Nova, the Compute API. Exit status (oslo.upgradecheck):
+database schema, the policy file, the enabled resource plugins, when
+hosts come from Nova, the Compute API, and with Keystone authentication,
+the trustee of the leases' trusts. Exit status (oslo.upgradecheck):
 0 all passed, 1 warnings, 2 failures, 255 a check crashed.
 """
 
@@ -22,6 +23,7 @@ from blazar.db import migration
 from blazar import exceptions
 from blazar.plugins import loader
 from blazar import policies
+from blazar import trusts
 
 Code = upgradecheck.Code
 Result = upgradecheck.Result
@@ -119,6 +121,21 @@ def check_nova(conf):
     return Result(Code.SUCCESS, 'Nova answered at %s.' % response.url)
 
 
+def check_trustee(conf):
+    """Leases created with a Keystone token need a trustee for their
+    trust (``blazar.trusts``)."""
+    if conf.auth_strategy == 'noauth':
+        return Result(Code.SUCCESS, 'Not needed: no Keystone tokens, no '
+                      'trusts (auth_strategy = noauth).')
+    try:
+        group = trusts.credentials_group(conf)
+        user_id = trusts.Trusts(conf).trustee_user_id()
+    except exceptions.BlazarError as error:
+        return Result(Code.FAILURE, str(error))
+    return Result(Code.SUCCESS, 'Leases delegate to Keystone user %s '
+                  '([%s] credentials).' % (user_id, group))
+
+
 def _run(check):
     """An UpgradeCommands method calling ``check`` with the configuration."""
     return lambda commands: check(commands.conf)
@@ -135,6 +152,7 @@ class Checks(upgradecheck.UpgradeCommands):
                                                           commands.conf)),
         ('Resource plugins', _run(check_plugins)),
         ('Nova', _run(check_nova)),
+        ('Keystone trustee', _run(check_trustee)),
     )
 
     def __init__(self, conf):

@@ -80,6 +80,7 @@ class StatusTest(testtools.TestCase):
             '"blazar:leases:get": "rule:admin"\n')
         config_path = self._config(
             'mysql', manager={'plugins': HOST_PLUGIN},
+            DEFAULT={'auth_strategy': 'noauth'},
             **{'physical:host': {'inventory': 'static'},
                'oslo_policy': {'policy_file': policy}})
         blazar_fixtures.run_command('blazar-db-manage', config_path,
@@ -155,3 +156,31 @@ class StatusTest(testtools.TestCase):
         self.assertEqual(
             (SUCCESS, 'Nova answered at %s/.'
              % test_cloud.endpoints['compute']), checks['Nova'])
+
+    def test_keystone_authentication_needs_a_trustee(self):
+        checks, status = self._check(self._config())
+        self.assertEqual(FAILURE, status)
+        code, details = checks['Keystone trustee']
+        self.assertEqual(FAILURE, code)
+        self.assertIn("set the credentials of Blazar's service user in "
+                      "[trustee] (or [nova])", details)
+        checks, _status = self._check(self._config(
+            DEFAULT={'auth_strategy': 'noauth'}))
+        self.assertEqual(SUCCESS, checks['Keystone trustee'][0])
+
+    @cloud.skip_unless_cloud
+    def test_trustee_of_the_test_cloud(self):
+        test_cloud = cloud.ensure_cloud()
+        trustee = dict(test_cloud.blazar_credentials(), auth_type='password')
+        checks, _status = self._check(self._config(trustee=trustee))
+        blazar_user = test_cloud.blazar_session().get_user_id()
+        self.assertEqual(
+            (SUCCESS, 'Leases delegate to Keystone user %s ([trustee] '
+                      'credentials).' % blazar_user),
+            checks['Keystone trustee'])
+        trustee['password'] = 'wrong'
+        checks, _status = self._check(self._config(trustee=trustee))
+        code, details = checks['Keystone trustee']
+        self.assertEqual(FAILURE, code)
+        self.assertIn("Keystone could not authenticate Blazar's trustee",
+                      details)

@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import time
+import types
 import uuid
 
 from blazarclient import client as blazar_client
@@ -25,6 +26,7 @@ from blazarclient import exception as blazar_exc
 import fixtures
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1.identity import v3
+from keystoneauth1 import session as ks_session
 import requests
 import testtools
 
@@ -261,6 +263,25 @@ class KeystoneTest(testtools.TestCase):
         self.assertIsNotNone(self.trust(lease['trust_id']))
 
     # --- acting later on the owner's behalf ----------------------------------
+
+    def test_restricted_application_credentials_cannot_create_leases(self):
+        # Keystone lets them create no trust, so Blazar could not act for
+        # the owner later: refused, and nothing is stored.
+        credential = self.owner.session.post(
+            '%s/users/%s/application_credentials' % (
+                self.cloud.keystone_url, self.owner.user_id),
+            json={'application_credential': {
+                'name': 'blazar-%s' % uuid.uuid4().hex[:8]}}).json()[
+                    'application_credential']
+        session = ks_session.Session(auth=v3.ApplicationCredential(
+            auth_url=self.cloud.keystone_url,
+            application_credential_id=credential['id'],
+            application_credential_secret=credential['secret']))
+        error = self.assertClientError(
+            403, self.create_lease, types.SimpleNamespace(session=session))
+        self.assertIn('Keystone refused to create a trust for the lease',
+                      str(error))
+        self.assertEqual([], self.client(self.owner).lease.list())
 
     def test_lease_holds_a_trust_until_deleted(self):
         lease = self.create_lease(self.owner)
