@@ -1,7 +1,8 @@
 """The states of leases, reservations and events, and their transitions.
 
-Every status change goes through ``advance``: a transition not declared
-here is an ``InvalidStatus`` error, wherever it is attempted from.
+Every status change goes through ``advance``, or is checked with
+``may_advance`` before a set-based UPDATE: a transition not declared here
+is an ``InvalidStatus`` error, wherever it is attempted from.
 """
 
 from blazar import exceptions
@@ -67,9 +68,13 @@ BEFORE_END_LEASE = 'before_end_lease'
 EVENT_ORDER = {START_LEASE: 0, BEFORE_END_LEASE: 1, END_LEASE: 2}
 
 
+def may_advance(table, status, new_status):
+    return new_status in table.get(status, ())
+
+
 def advance(table, obj, new_status):
     """Move ``obj.status`` to ``new_status`` if ``table`` allows it."""
-    if new_status not in table.get(obj.status, ()):
+    if not may_advance(table, obj.status, new_status):
         raise exceptions.InvalidStatus()
     obj.status = new_status
 

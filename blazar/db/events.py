@@ -8,6 +8,7 @@ managers race for the same events each event goes to exactly one of
 them, on SQLite, MariaDB and PostgreSQL alike.
 """
 
+from oslo_utils import timeutils
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -164,22 +165,42 @@ def get(session, event_id):
     return session.get(Event, event_id)
 
 
+def held(session, event_ids, owner):
+    """Event id -> time of those of ``event_ids`` whose claims ``owner``
+    holds, locked until the end of the transaction."""
+    if not event_ids:
+        return {}
+    return dict(session.execute(
+        sa.select(Event.id, Event.time)
+        .where(Event.id.in_(sorted(event_ids)), Event.claimed_by == owner,
+               Event.status == states.IN_PROGRESS)
+        .order_by(Event.id).with_for_update()).all())
+
+
 def holds(event, owner):
     return (event is not None and event.status == states.IN_PROGRESS and
             event.claimed_by == owner)
 
 
 def finish(session, event_id, owner, status, error=None):
-    """Record the outcome, if this manager still owns the claim (loaded
-    events are updated too, for the lease view that follows)."""
+    """Record the outcome, if this manager still owns the claim."""
+    return finish_many(session, [event_id], owner, status, error) == 1
+
+
+def finish_many(session, event_ids, owner, status, error=None):
+    """Record one outcome for the events whose claims this manager still
+    holds; returns how many (loaded events are updated too, for the
+    lease views that follow)."""
+    if not event_ids:
+        return 0
     result = session.execute(
         sa.update(Event)
-        .where(Event.id == event_id, Event.claimed_by == owner,
+        .where(Event.id.in_(sorted(event_ids)), Event.claimed_by == owner,
                Event.status == states.IN_PROGRESS)
         .values(status=status, error=error, claimed_by=None,
-                claimed_until=None)
+                claimed_until=None, updated_at=timeutils.utcnow())
         .execution_options(synchronize_session='evaluate'))
-    return result.rowcount == 1
+    return result.rowcount
 
 
 def release(session, event_id, owner, retry_at, error):

@@ -32,8 +32,10 @@ from concurrent import futures
 import dataclasses
 import datetime
 import os
+import queue
 import random
 import threading
+import time
 import uuid
 
 from oslo_db import api as oslo_db_api
@@ -62,9 +64,40 @@ WAITING_POLL = 0.5
 # Pause after the scheduler itself failed (database away, say).
 ERROR_PAUSE = 1.0
 MAX_BACKOFF = 300.0
-# Due events read per free worker. Managers racing for a burst of events
-# each pick at random among these, so they mostly claim different ones.
-CANDIDATES_PER_WORKER = 4
+# A burst is claimed, begun and completed in batches, one transaction
+# each, rather than one event at a time. Claimed events wait in a queue
+# for the workers; a manager claims what its idle workers can start
+# within QUEUE_SECONDS, going by how long steps took lately (a moving
+# average, STEP_SECONDS until steps have been timed), and at most
+# QUEUED_PER_WORKER each. Quick steps: the next batch is begun while
+# workers run the last one. Slow steps (Nova): a worker's worth, and
+# other managers take the rest.
+QUEUE_SECONDS = 0.25
+STEP_SECONDS = 1.0
+STEP_WEIGHT = 0.2
+QUEUED_PER_WORKER = 32
+# The most events one claim takes.
+CLAIM_BATCH = 128
+# Due events read per event to claim. Managers racing for a burst of
+# events each pick at random among these, so they mostly claim different
+# ones.
+CANDIDATES_PER_CLAIM = 4
+# The most finished events recorded in one transaction.
+COMPLETION_GROUP = 200
+# Longest failure reason stored (a database error can quote a whole
+# statement with its parameters).
+MAX_REASON = 2000
+
+# What an event does to its lease's status while it runs and once it is
+# done, and to its reservations' statuses once done.
+TRANSITIONAL = {states.START_LEASE: states.STARTING,
+                states.END_LEASE: states.TERMINATING,
+                states.BEFORE_END_LEASE: None}
+FINAL = {states.START_LEASE: states.ACTIVE,
+         states.END_LEASE: states.TERMINATED,
+         states.BEFORE_END_LEASE: None}
+RESERVATIONS_FINAL = {states.START_LEASE: states.RES_ACTIVE,
+                      states.END_LEASE: states.RES_DELETED}
 
 _retry_on_deadlock = oslo_db_api.wrap_db_retry(
     max_retries=5, retry_on_deadlock=True, retry_interval=0.05,
@@ -80,8 +113,14 @@ class ClaimedEvent:
     attempt: int
 
 
-class ClaimLost(Exception):
-    """Another manager took the event over (our deadline had passed)."""
+class Abandoned(Exception):
+    """Earlier attempts never recorded an outcome: the managers running
+    them died (the step may crash its process), or could not write."""
+
+    def __init__(self, attempts):
+        super().__init__('%d attempt(s) ended without an outcome (manager '
+                         'killed or database unreachable); giving up'
+                         % attempts)
 
 
 class StepFailed(Exception):
@@ -111,43 +150,56 @@ class EventEngine:
         # the side delays notifications during an outage, never events.
         self._notifications = futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix='blazar-event-notify')
+        # Events whose steps ran, waiting to be recorded as done (None
+        # tells the completer to stop).
+        self._finished = queue.SimpleQueue()
+        # Event id -> ClaimedEvent, from the claim until the outcome is
+        # recorded; ``_queued``: ids of those no worker has taken yet;
+        # ``_stepping``: how many are in a worker's hands.
         self._running = {}
+        self._queued = set()
+        self._stepping = 0
+        self._step_seconds = STEP_SECONDS
         self._lock = threading.Lock()
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
         self._workers_done = threading.Event()
-        self._scheduler = threading.Thread(
-            target=self._schedule_forever, name='blazar-event-scheduler',
-            daemon=True)
-        self._heartbeat = threading.Thread(
-            target=self._heartbeat_forever, name='blazar-event-heartbeat',
-            daemon=True)
-        self._handlers = {states.START_LEASE: self._start_lease,
-                          states.END_LEASE: self._end_lease,
-                          states.BEFORE_END_LEASE: self._before_end_lease}
+        self._threads = [
+            threading.Thread(target=target, name=name, daemon=True)
+            for target, name in (
+                (self._schedule_forever, 'blazar-event-scheduler'),
+                (self._complete_forever, 'blazar-event-completer'),
+                (self._heartbeat_forever, 'blazar-event-heartbeat'))]
+        self._steps = {states.START_LEASE: self._start_steps,
+                       states.END_LEASE: self._end_steps,
+                       states.BEFORE_END_LEASE: self._before_end_steps}
 
     def start(self):
         LOG.info('Event engine claims events as %s', self.owner)
         try:
-            # A connection per worker, plus the scheduler's and the
-            # heartbeat's, before events are due.
-            db.warm_up(self._capacity + 2)
+            # The scheduler's, the completer's and the heartbeat's, plus
+            # one per worker for plugins that use the database.
+            db.warm_up(self._capacity + 3)
         except Exception as error:
             LOG.warning('Could not open database connections yet: %s',
                         error)
-        self._scheduler.start()
-        self._heartbeat.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self, graceful=True):
+        scheduler, completer, heartbeat = self._threads
         self._stopping.set()
         self._wakeup.set()
-        if self._scheduler.is_alive():
-            self._scheduler.join()
+        if scheduler.is_alive():
+            scheduler.join()
         # Events still running keep their claims alive until they end.
         self._workers.shutdown(wait=graceful)
+        self._finished.put(None)
+        if completer.is_alive():
+            completer.join()
         self._workers_done.set()
-        if self._heartbeat.is_alive():
-            self._heartbeat.join()
+        if heartbeat.is_alive():
+            heartbeat.join()
         self._notifications.shutdown(wait=graceful)
 
     def wake(self):
@@ -157,6 +209,18 @@ class EventEngine:
     def _running_ids(self):
         with self._lock:
             return set(self._running)
+
+    def _room(self):
+        with self._lock:
+            return claim_room(self._capacity - self._stepping,
+                              len(self._queued), self._step_seconds)
+
+    def _forget(self, events):
+        with self._lock:
+            for event in events:
+                self._running.pop(event.id, None)
+                self._queued.discard(event.id)
+        self.wake()
 
     # --- scheduling --------------------------------------------------------
 
@@ -181,20 +245,20 @@ class EventEngine:
         context = self._context()
         waiting = set()
         while not self._stopping.is_set():
-            free = self._capacity - len(self._running_ids())
-            if free <= 0:
+            room = self._room()
+            if room <= 0:
                 return MAX_SLEEP  # a worker that finishes wakes us
             with db.reader(context) as session:
                 candidates = db_events.claimable(
-                    session, timeutils.utcnow(), free * CANDIDATES_PER_WORKER,
+                    session, timeutils.utcnow(), room * CANDIDATES_PER_CLAIM,
                     exclude=self._running_ids() | waiting)
                 if not candidates:
                     break
                 runnable, blocked = self._split_waiting(session, candidates)
             waiting |= blocked
             if runnable:
-                self._claim_and_run(
-                    context, random.sample(runnable, min(free, len(runnable))))
+                self._claim_and_run(context, random.sample(
+                    runnable, min(room, len(runnable))))
         return self._sleep_time(context, waiting)
 
     def _sleep_time(self, context, waiting):
@@ -237,21 +301,46 @@ class EventEngine:
         return False
 
     def _claim_and_run(self, context, candidates):
+        events = self._claim(context, candidates)
+        if not events:
+            return
+        try:
+            begun, failed = self._begin(context, events)
+        except Exception as error:
+            for event in events:
+                self._record_failure(context, event, error)
+            self._forget(events)
+            return
+        for event, error in failed:
+            self._record_failure(context, event, error)
+        self._forget([event for event in events if event.id not in begun])
+        to_run = [event for event in events if event.id in begun]
+        if to_run:
+            # One line per batch: a burst of a thousand events would
+            # otherwise spend much of its time writing logs.
+            LOG.info('Running %s', '; '.join(
+                '%s of lease %s (event %s, attempt %d)'
+                % (e.event_type, e.lease_id, e.id, e.attempt)
+                for e in to_run))
+        for event in to_run:
+            self._workers.submit(self._run, event, begun[event.id])
+
+    def _claim(self, context, candidates):
         now = timeutils.utcnow()
         until = now + datetime.timedelta(
             seconds=self.conf.manager.event_claim_seconds)
-        won = self._claim(context, [c.id for c in candidates], now, until)
-        for candidate in candidates:
-            if candidate.id in won:
-                event = ClaimedEvent(candidate.id, candidate.lease_id,
-                                     candidate.event_type, candidate.time,
-                                     candidate.attempts + 1)
-                with self._lock:
-                    self._running[event.id] = event
-                self._workers.submit(self._run, event)
+        won = self._claim_ids(context, [c.id for c in candidates], now,
+                              until)
+        events = [ClaimedEvent(c.id, c.lease_id, c.event_type, c.time,
+                               c.attempts + 1)
+                  for c in candidates if c.id in won]
+        with self._lock:
+            self._running.update((event.id, event) for event in events)
+            self._queued.update(event.id for event in events)
+        return events
 
     @_retry_on_deadlock
-    def _claim(self, context, event_ids, now, until):
+    def _claim_ids(self, context, event_ids, now, until):
         with db.writer(context) as session:
             return db_events.claim(session, event_ids, self.owner, now, until)
 
@@ -280,70 +369,116 @@ class EventEngine:
         LOG.debug('Extended %d of %d claims to %s', held, len(event_ids),
                   until)
 
-    # --- execution ---------------------------------------------------------
+    # --- beginning a batch -------------------------------------------------
 
-    def _run(self, event):
+    @_retry_on_deadlock
+    def _begin(self, context, events):
+        """In one transaction for the whole batch: lock the leases, check
+        that each event is still ours and still due, and move each lease
+        to the status it has while its event runs. Returns ({event id:
+        lease view} of the events to run, [(event, error)] of those that
+        must not run)."""
+        now = timeutils.utcnow()
+        with db.writer(context) as session:
+            leases = db_leases.lock_statuses(session,
+                                             {e.lease_id for e in events})
+            held = db_events.held(session, [e.id for e in events],
+                                  self.owner)
+            to_run, failed = [], []
+            for event in events:
+                verdict = self._may_begin(session, event, held, leases, now)
+                if isinstance(verdict, Exception):
+                    failed.append((event, verdict))
+                elif verdict:
+                    to_run.append(event)
+            self._move_leases(session, to_run, TRANSITIONAL)
+            views = self._views(session, {e.lease_id for e in to_run})
+        return {e.id: views[e.lease_id] for e in to_run}, failed
+
+    def _may_begin(self, session, event, held, leases, now):
+        """True to run ``event``, False to drop it, or the error to record
+        for it."""
+        if event.id not in held:
+            LOG.warning('Event %s was taken over by another manager or '
+                        'deleted; leaving it', event.id)
+            return False
+        if held[event.id] > now:
+            db_events.unclaim(session, event.id, self.owner)
+            LOG.info('Event %s was moved to %s; given back', event.id,
+                     held[event.id])
+            return False
+        if event.attempt > self.conf.manager.event_max_retries + 1:
+            return Abandoned(event.attempt - 1)
+        status = TRANSITIONAL[event.event_type]
+        if status and not states.may_advance(
+                states.LEASE_TRANSITIONS, leases[event.lease_id].status,
+                status):
+            return exceptions.InvalidStatus()
+        return True
+
+    def _move_leases(self, session, events, statuses,
+                     reservation_statuses=None):
+        """Set-based status changes: one UPDATE per new status."""
+        by_status = {}
+        for event in events:
+            status = statuses[event.event_type]
+            if status is not None:
+                by_status.setdefault(status, set()).add(event.lease_id)
+        for status, lease_ids in by_status.items():
+            db_leases.set_status(session, lease_ids, status)
+        for event_type, status in (reservation_statuses or {}).items():
+            lease_ids = {e.lease_id for e in events
+                         if e.event_type == event_type}
+            db_leases.set_reservation_status(session, lease_ids, status)
+
+    def _views(self, session, lease_ids):
+        """Lease id -> view, with one plugin ``details`` call per resource
+        type for all the leases."""
+        leases = db_leases.get_many(session, lease_ids).values()
+        return {view['id']: view for view in
+                views.lease_views(self.plugins, session, leases)}
+
+    # --- steps -------------------------------------------------------------
+
+    def _run(self, event, view):
         context = self._context()
-        LOG.info('Running %s of lease %s (event %s, attempt %d), %.3f s '
-                 'after its time', event.event_type, event.lease_id,
-                 event.id, event.attempt,
-                 (timeutils.utcnow() - event.time).total_seconds())
+        with self._lock:
+            self._queued.discard(event.id)
+            self._stepping += 1
+        started = time.monotonic()
+        LOG.debug('Running %s of lease %s (event %s), %.3f s after its '
+                  'time', event.event_type, event.lease_id, event.id,
+                  (timeutils.utcnow() - event.time).total_seconds())
         try:
-            self._handlers[event.event_type](context, event)
+            self._steps[event.event_type](context, event, view)
         except Exception as error:
             self._record_failure(context, event, error)
+            self._forget([event])
+        else:
+            self._finished.put(event)
         finally:
             with self._lock:
-                self._running.pop(event.id, None)
+                self._stepping -= 1
+                self._step_seconds += STEP_WEIGHT * (
+                    time.monotonic() - started - self._step_seconds)
             self.wake()
 
-    def _start_lease(self, context, event):
-        view = self._begin(context, event, states.STARTING)
-        if view is not None:
-            self._each_reservation(context, view, 'on_start')
-            self._complete(context, event, states.ACTIVE, states.RES_ACTIVE)
+    def _start_steps(self, context, event, view):
+        self._each_reservation(context, view, 'on_start')
 
-    def _end_lease(self, context, event):
-        view = self._begin(context, event, states.TERMINATING)
-        if view is not None:
-            self._each_reservation(context, view, 'on_end',
-                                   skip=(states.RES_DELETED,))
-            # Both raise ServiceUnavailable while undone: retried.
-            self.enforcement.on_end(view)
-            self.trusts.delete(view['trust_id'])
-            self._complete(context, event, states.TERMINATED,
-                           states.RES_DELETED)
+    def _end_steps(self, context, event, view):
+        self._each_reservation(context, view, 'on_end',
+                               skip=(states.RES_DELETED,))
+        # Both raise ServiceUnavailable while undone: retried.
+        self.enforcement.on_end(view)
+        self.trusts.delete(view['trust_id'])
 
-    def _before_end_lease(self, context, event):
-        view = self._begin(context, event, None)
-        if view is None:
-            return
+    def _before_end_steps(self, context, event, view):
         self._each_reservation(context, view, 'before_end')
         url = self.conf.manager.before_end_webhook_url
         if url:
             webhook.deliver(url, self.conf.manager.before_end_webhook_timeout,
                             event.id, view)
-        self._complete(context, event, None, None)
-
-    def _begin(self, context, event, transitional):
-        """Lock the lease, check that the event is still ours and still
-        due, and move the lease to ``transitional``. Returns the lease
-        view, or None if the event was moved to later since we claimed
-        it (it is given back)."""
-        with db.writer(context) as session:
-            lease = db_leases.get(session, event.lease_id, for_update=True)
-            current = db_events.get(session, event.id)
-            if not db_events.holds(current, self.owner):
-                raise ClaimLost()
-            if current.time > timeutils.utcnow():
-                db_events.unclaim(session, event.id, self.owner)
-                LOG.info('Event %s was moved to %s; given back', event.id,
-                         current.time)
-                return None
-            if transitional is not None:
-                states.lease_to(lease, transitional)
-            session.flush()
-            return self._view(session, lease)
 
     def _each_reservation(self, context, view, step, skip=()):
         for reservation in view['reservations']:
@@ -355,36 +490,85 @@ class EventEngine:
             except Exception as error:
                 raise StepFailed(step, reservation, error) from error
 
-    def _complete(self, context, event, lease_status, reservation_status):
-        """Close the event and move the lease on, in one transaction."""
-        notify = self.notifier.is_enabled()
-        with db.writer(context) as session:
-            lease = db_leases.get(session, event.lease_id, for_update=True,
-                                  with_events=notify)
-            if lease_status is not None:
-                states.lease_to(lease, lease_status)
-                for reservation in lease.reservations:
-                    states.reservation_to(reservation, reservation_status)
-            if lease_status == states.TERMINATED:
-                # Deleted by _end_lease: an ended lease acts for nobody.
-                lease.trust_id = None
-            session.flush()
-            if not db_events.finish(session, event.id, self.owner,
-                                    states.DONE):
-                raise ClaimLost()
-            view = self._view(session, lease) if notify else None
-        LOG.info('Event %s (%s) of lease %s done', event.id,
-                 event.event_type, event.lease_id)
-        if view is not None:
-            self._notify(context, 'lease.event.%s' % event.event_type, view)
+    # --- completing --------------------------------------------------------
 
-    def _view(self, session, lease):
-        details = {}
-        for reservation in lease.reservations:
-            plugin = self.plugins.get(reservation.resource_type)
-            if plugin is not None:
-                details.update(plugin.details(session, [reservation]))
-        return views.lease(lease, details)
+    def _complete_forever(self):
+        """Record events as done as their steps finish, all those that
+        finished meanwhile in one transaction."""
+        context = self._context()
+        while True:
+            events = [self._finished.get()]
+            while events[-1] is not None and len(events) < COMPLETION_GROUP:
+                try:
+                    events.append(self._finished.get_nowait())
+                except queue.Empty:
+                    break
+            if events[-1] is None:
+                events.pop()
+                self._complete_group(context, events)
+                return
+            self._complete_group(context, events)
+
+    def _complete_group(self, context, events):
+        if not events:
+            return
+        try:
+            done, failed = self._complete(context, events)
+        except Exception as error:
+            done, failed = {}, [(event, error) for event in events]
+        for event, error in failed:
+            self._record_failure(context, event, error)
+        self._forget(events)
+        if done:
+            LOG.info('Events done: %s', ', '.join(sorted(done)))
+        for event in events:
+            if done.get(event.id) is not None:
+                self._notify(context, 'lease.event.%s' % event.event_type,
+                             done[event.id])
+
+    @_retry_on_deadlock
+    def _complete(self, context, events):
+        """Close the events and move their leases on, in one transaction.
+        Returns ({event id: lease view to notify, or None}, [(event,
+        error)] of those that could not be closed)."""
+        with db.writer(context) as session:
+            leases = db_leases.lock_statuses(session,
+                                             {e.lease_id for e in events})
+            held = db_events.held(session, [e.id for e in events],
+                                  self.owner)
+            to_close, failed = [], []
+            for event in events:
+                verdict = self._may_complete(event, held, leases)
+                if isinstance(verdict, Exception):
+                    failed.append((event, verdict))
+                elif verdict:
+                    to_close.append(event)
+            self._move_leases(session, to_close, FINAL, RESERVATIONS_FINAL)
+            # Deleted by _end_steps: an ended lease acts for nobody.
+            db_leases.forget_trusts(session, {
+                e.lease_id for e in to_close
+                if e.event_type == states.END_LEASE})
+            db_events.finish_many(session, [e.id for e in to_close],
+                                  self.owner, states.DONE)
+            views = (self._views(session, {e.lease_id for e in to_close})
+                     if self.notifier.is_enabled() else {})
+        return ({e.id: views.get(e.lease_id) for e in to_close}, failed)
+
+    def _may_complete(self, event, held, leases):
+        if event.id not in held:
+            LOG.warning('Event %s was taken over by another manager; '
+                        'leaving it to that one', event.id)
+            return False
+        status = FINAL[event.event_type]
+        if status is None:
+            return True
+        lease = leases[event.lease_id]
+        allowed = states.may_advance(states.LEASE_TRANSITIONS, lease.status,
+                                     status) and all(
+            states.may_advance(states.RESERVATION_TRANSITIONS, reservation,
+                               RESERVATIONS_FINAL[event.event_type])
+            for reservation in lease.reservations)
+        return True if allowed else exceptions.InvalidStatus()
 
     def _notify(self, context, event_type, view):
         self._notifications.submit(self._send, context, event_type,
@@ -399,10 +583,6 @@ class EventEngine:
     # --- failures ----------------------------------------------------------
 
     def _record_failure(self, context, event, error):
-        if isinstance(error, ClaimLost):
-            LOG.warning('Event %s was taken over by another manager; '
-                        'leaving it to that one', event.id)
-            return
         try:
             self._fail(context, event, error)
         except Exception as second_error:
@@ -447,6 +627,18 @@ class EventEngine:
                     event.lease_id, event.attempt, retry_at, reason)
 
 
+def claim_room(idle_workers, queued, step_seconds):
+    """How many events to claim now, with ``queued`` claimed events not
+    yet taken by a worker and steps lately taking ``step_seconds``.
+    Nothing until half a batch fits: a few large transactions cost less
+    than many small ones."""
+    per_worker = min(QUEUED_PER_WORKER,
+                     max(1, int(QUEUE_SECONDS / max(step_seconds, 1e-6))))
+    limit = idle_workers * per_worker
+    room = min(limit - queued, CLAIM_BATCH)
+    return room if room >= min(limit, CLAIM_BATCH) / 2 else 0
+
+
 def owner_name(host):
     """Who claims events: unique per process, so that two managers on one
     host, or a manager and its restarted self, never pass for each
@@ -471,8 +663,10 @@ def backoff(interval, attempt):
 
 def describe(error):
     if isinstance(error, StepFailed):
-        return str(error)
-    return '%s: %s' % (type(error).__name__, error)
+        text = str(error)
+    else:
+        text = '%s: %s' % (type(error).__name__, error)
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON] + '...'
 
 
 def seconds_until(when, now):

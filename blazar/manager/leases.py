@@ -48,19 +48,10 @@ class LeaseOperations:
     def list(self, context):
         with engine.reader(context) as session:
             leases = db_leases.list_(session, _scope(context))
-            return [self._view(session, lease) for lease in leases]
+            return views.lease_views(self.plugins, session, leases)
 
     def _view(self, session, lease):
-        details = {}
-        by_type = {}
-        for reservation in lease.reservations:
-            by_type.setdefault(reservation.resource_type, []).append(
-                reservation)
-        for resource_type, reservations in by_type.items():
-            plugin = self.plugins.get(resource_type)
-            if plugin is not None:
-                details.update(plugin.details(session, reservations))
-        return views.lease(lease, details)
+        return views.lease_views(self.plugins, session, [lease])[0]
 
     # --- create ------------------------------------------------------------
 

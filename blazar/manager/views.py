@@ -40,6 +40,21 @@ def lease(ls, details):
     return view
 
 
+def lease_views(plugins, session, leases):
+    """Views of ``leases``, asking each resource plugin once for the
+    details of all their reservations of its type."""
+    by_type = {}
+    for ls in leases:
+        for res in ls.reservations:
+            by_type.setdefault(res.resource_type, []).append(res)
+    details = {}
+    for resource_type, reservations in by_type.items():
+        plugin = plugins.get(resource_type)
+        if plugin is not None:
+            details.update(plugin.details(session, reservations))
+    return [lease(ls, details) for ls in leases]
+
+
 def notification_payload(lease_view):
     payload = dict(lease_view)
     payload['lease_id'] = payload.pop('id')

@@ -53,6 +53,18 @@ class SchedulingTest(testtools.TestCase):
             NOW + datetime.timedelta(hours=3), NOW))
         self.assertEqual(engine.MAX_SLEEP, engine.seconds_until(None, NOW))
 
+    def test_claims_what_idle_workers_start_soon(self):
+        # Slow steps: a worker's worth, the rest left to other managers.
+        self.assertEqual(8, engine.claim_room(8, 0, 5.0))
+        self.assertEqual(3, engine.claim_room(3, 0, 5.0))
+        self.assertEqual(0, engine.claim_room(0, 0, 5.0))
+        # Quick steps: a batch queued ahead of the workers.
+        self.assertEqual(engine.CLAIM_BATCH, engine.claim_room(8, 0, 0.001))
+        self.assertEqual(10 * 4, engine.claim_room(4, 0, 0.025))
+        # Less than half a batch fits: wait for more room.
+        self.assertEqual(0, engine.claim_room(8, 8 * 32 - 50, 0.001))
+        self.assertEqual(100, engine.claim_room(8, 8 * 32 - 100, 0.001))
+
     def test_each_engine_claims_under_its_own_name(self):
         one, two = engine.owner_name('node-1'), engine.owner_name('node-1')
         self.assertNotEqual(one, two)
