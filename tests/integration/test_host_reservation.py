@@ -56,15 +56,16 @@ def nova_sections(cloud, **nova):
 
 class NovaBlazar(fixtures.Fixture):
     """blazar-all on SQLite with the host plugin (and ``plugins``) on the
-    Nova inventory."""
+    Nova inventory; ``sections`` adds configuration sections."""
 
     def __init__(self, cloud, port=None, auth_strategy='keystone',
-                 plugins=('physical.host.plugin',), **nova):
+                 plugins=('physical.host.plugin',), sections=None, **nova):
         super().__init__()
         self.cloud = cloud
         self.port = port or blazar_fixtures.free_port()
         self.auth_strategy = auth_strategy
         self.plugins = plugins
+        self.sections = sections or {}
         self.nova = nova
 
     def _setUp(self):
@@ -85,6 +86,7 @@ class NovaBlazar(fixtures.Fixture):
         }
         sections.update(nova_sections(
             self.cloud, reconcile_interval=RECONCILE_INTERVAL, **self.nova))
+        sections.update(self.sections)
         self.config_path = blazar_fixtures.write_config(directory, sections)
         self.process = self.useFixture(blazar_fixtures.BlazarProcess(
             'blazar-all', self.config_path, self.port))

@@ -4,7 +4,8 @@ A blazar-all with the host and instance plugins on the Nova inventory
 (see test_host_reservation) enrolls one compute; a fresh project reserves
 slots on it and boots servers of the reserved flavor in the real Nova:
 Placement admits exactly the reserved amount, ordinary flavors stay off
-the host, and the end removes the servers and everything Blazar made.
+the host, and the end snapshots and removes the servers and everything
+Blazar made.
 Runs only with BLAZAR_TEST_CLOUD=1, holding the host-layout lock.
 """
 
@@ -38,7 +39,8 @@ class InstanceReservationTest(testtools.TestCase):
         try:
             cls.blazar = hosts_test.NovaBlazar(
                 cls.cloud, port=hosts_test.blazar_port(cls.cloud),
-                plugins=PLUGINS)
+                plugins=PLUGINS,
+                sections={'virtual:instance': {'on_end': 'snapshot'}})
             cls.blazar.setUp()
         except BaseException:
             cls.lock.cleanUp()
@@ -116,6 +118,20 @@ class InstanceReservationTest(testtools.TestCase):
                                   % uuid).json()['inventories'].get(
                                       resource_class)
 
+    def snapshots_of(self, servers):
+        """Ids of the servers with a snapshot in Glance (removed at the end
+        of the test)."""
+        glance = self.cloud.endpoints['image'] + '/v2/images'
+        found = set()
+        for server in servers:
+            images = self.placement.get(glance, params={
+                'name': 'reserved_' + server.name}).json()['images']
+            for image in images:
+                self.addCleanup(self.placement.delete,
+                                glance + '/' + image['id'], raise_exc=False)
+                found.add(image.get('instance_uuid'))
+        return found
+
     def assertGone(self, get, *args):
         self.assertRaises((nova_exc.NotFound, ks_exc.NotFound), get, *args)
 
@@ -161,11 +177,11 @@ class InstanceReservationTest(testtools.TestCase):
         self.assertEqual(AMOUNT, self.reserved_inventory(
             resource_class)['total'])
 
-        servers = [self.boot(owner, reservation_id) for _ in range(AMOUNT)]
-        for server in servers:
-            server = test_cloud.wait_for_server(self.admin, server.id,
-                                                'ACTIVE')
-            self.assertEqual(self.reserved_host, getattr(server, HOST_ATTR))
+        servers = [test_cloud.wait_for_server(
+            self.admin, self.boot(owner, reservation_id).id, 'ACTIVE')
+            for _ in range(AMOUNT)]
+        self.assertEqual([self.reserved_host] * AMOUNT,
+                         [getattr(server, HOST_ATTR) for server in servers])
         extra = self.boot(owner, reservation_id)
         extra = test_cloud.wait_for_server(self.admin, extra.id, 'ERROR')
         self.assertIn('No valid host', extra.fault['message'])
@@ -181,6 +197,9 @@ class InstanceReservationTest(testtools.TestCase):
             '%.1f' % (hosts_test.utcnow() - ending).total_seconds()))
         for server in servers:
             self.assertGone(self.admin.servers.get, server.id)
+        # on_end = snapshot: the servers that ran were saved first.
+        self.assertEqual({s.id for s in servers},
+                         self.snapshots_of(servers + [extra]))
         self.assertGone(self.admin.flavors.get, reservation_id)
         self.assertIsNone(self._aggregate(reservation_id))
         self.assertIsNone(self.reserved_inventory(resource_class))

@@ -208,27 +208,9 @@ class NovaInventory(inventory.Inventory):
             for host in hosts:
                 for server in self._servers_on(host['service_name']):
                     own = server.tenant_id == lease['project_id']
-                    self._snapshot(as_owner if own else self.clients.nova,
-                                   server)
-
-    def _snapshot(self, nova, server):
-        """Snapshot as the server's project when we can (``nova`` acting
-        for the lease's owner): the image is then theirs, not Blazar's."""
-        name = self._nova_opts.image_prefix + server.name
-        if self._snapshot_exists(server.id, name):
-            return
-        nova.servers.create_image(server.id, name)
-        LOG.info('Snapshot %s of server %s requested', name, server.id)
-
-    def _snapshot_exists(self, server_id, name):
-        """Whether an earlier run already asked for this snapshot (Nova
-        creates the image record before it answers)."""
-        with nova_clients.failures_as_domain_errors(GLANCE):
-            images = self.clients.glance.get(
-                nova_clients.GLANCE_API + '/images',
-                params={'name': name, 'instance_uuid': server_id}).json()
-        return any(image.get('instance_uuid') == server_id
-                   for image in images.get('images', []))
+                    snapshot(self.clients,
+                             as_owner if own else self.clients.nova, server,
+                             self._nova_opts.image_prefix)
 
     def on_end(self, context, lease, reservation, hosts):
         with nova_clients.failures_as_domain_errors(NOVA):
@@ -303,6 +285,29 @@ class NovaInventory(inventory.Inventory):
 def _is_serving(service):
     return (service.state == 'up' and service.status == 'enabled'
             and not getattr(service, 'forced_down', False))
+
+
+def snapshot(clients, nova, server, prefix):
+    """Ask ``nova`` for a snapshot of ``server`` named ``prefix`` + its
+    name, unless an earlier run already did. Through a client acting for
+    the server's project when we can: the image is then theirs, not
+    Blazar's."""
+    name = prefix + server.name
+    if _snapshot_exists(clients, server.id, name):
+        return
+    nova.servers.create_image(server.id, name)
+    LOG.info('Snapshot %s of server %s requested', name, server.id)
+
+
+def _snapshot_exists(clients, server_id, name):
+    """Whether an earlier run already asked for this snapshot (Nova
+    creates the image record before it answers)."""
+    with nova_clients.failures_as_domain_errors(GLANCE):
+        images = clients.glance.get(
+            nova_clients.GLANCE_API + '/images',
+            params={'name': name, 'instance_uuid': server_id}).json()
+    return any(image.get('instance_uuid') == server_id
+               for image in images.get('images', []))
 
 
 def delete_servers(nova, servers_left, timeout):

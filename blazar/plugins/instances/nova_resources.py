@@ -26,7 +26,8 @@ While a reservation is active, Nova holds, all named after its id:
 Placement then admits exactly ``amount`` servers of the flavor, on the
 reserved hosts only; BlazarFilter lets such flavors onto enrolled hosts
 and keeps ordinary flavors off them. At the end the flavor's servers are
-deleted and everything above removed. Each step first looks at what
+deleted (after a snapshot of each with ``[virtual:instance] on_end =
+snapshot``) and everything above removed. Each step first looks at what
 exists, so running ``hand_over`` or ``take_back`` again (after a crash,
 or when an active reservation grows) converges instead of duplicating.
 """
@@ -44,6 +45,7 @@ from blazar.plugins.hosts import nova_clients
 from blazar.plugins.hosts import nova_inventory
 from blazar.plugins.hosts import nova_options
 from blazar.plugins.instances import allocation
+from blazar.plugins.instances import options
 from blazar.plugins.instances import resources
 
 LOG = logging.getLogger(__name__)
@@ -54,6 +56,11 @@ RESERVATION_SPEC = 'aggregate_instance_extra_specs:reservation'
 PROVIDER_PREFIX = 'blazar_'
 # Placement's resource classes for the sizes of a slot, in Size's order.
 CAPACITY_CLASSES = ('VCPU', 'MEMORY_MB', 'DISK_GB')
+# Servers Nova can snapshot, and its task states while it does.
+SNAPSHOTTABLE = ('ACTIVE', 'SHUTOFF', 'PAUSED', 'SUSPENDED')
+TASK_STATE = 'OS-EXT-STS:task_state'
+SNAPSHOT_TASKS = ('image_snapshot', 'image_snapshot_pending',
+                  'image_pending_upload', 'image_uploading')
 # Seconds a host's capacity read from Placement is trusted (ratios and
 # reserved amounts change rarely, and only by an operator).
 CAPACITY_TTL = 60
@@ -92,6 +99,7 @@ class NovaResources(resources.Resources):
 
     def __init__(self, conf):
         super().__init__(conf)
+        options.register_opts(conf)
         nova_options.register_opts(conf)
         self.clients = nova_clients.Clients(conf)
         self._capacities = {}
@@ -258,7 +266,7 @@ class NovaResources(resources.Resources):
     def take_back(self, context, lease, reservation, placements):
         reservation_id = reservation['id']
         with nova_clients.failures_as_domain_errors(NOVA):
-            self._delete_servers(reservation_id)
+            self._delete_servers(lease, reservation_id)
         with nova_clients.failures_as_domain_errors(PLACEMENT):
             self._remove_inventories(reservation_id, placements)
         with nova_clients.failures_as_domain_errors(NOVA):
@@ -269,13 +277,25 @@ class NovaResources(resources.Resources):
         LOG.info('Instance reservation %s taken back from %s',
                  reservation_id, _slots(placements))
 
-    def _delete_servers(self, flavor_id):
+    def _delete_servers(self, lease, flavor_id):
+        """Delete the flavor's servers, after snapshots (as their owner
+        where the lease's trust allows) if ``on_end`` asks for them."""
         nova = self.clients.nova
-        nova_inventory.delete_servers(
-            nova,
-            lambda: nova.servers.list(search_opts={
-                'all_tenants': True, 'flavor': flavor_id}, limit=-1),
-            self._nova_opts.server_deletion_timeout)
+
+        def servers():
+            return nova.servers.list(search_opts={
+                'all_tenants': True, 'flavor': flavor_id}, limit=-1)
+        timeout = self._nova_opts.server_deletion_timeout
+        if self.conf[options.GROUP].on_end == options.SNAPSHOT:
+            as_owner = self.clients.nova_as_owner(lease)
+            for server in servers():
+                if server.status in SNAPSHOTTABLE:
+                    own = server.tenant_id == lease['project_id']
+                    nova_inventory.snapshot(
+                        self.clients, as_owner if own else nova, server,
+                        self._nova_opts.image_prefix)
+            _wait_for_snapshots(servers, timeout)
+        nova_inventory.delete_servers(nova, servers, timeout)
 
     def _remove_inventories(self, reservation_id, placements):
         name = resource_class(reservation_id)
@@ -300,6 +320,22 @@ class NovaResources(resources.Resources):
             time.sleep(PLACEMENT_RETRY_SECONDS)
         raise exceptions.ServiceUnavailable(
             reason='Placement still uses %s' % path)
+
+
+def _wait_for_snapshots(servers, timeout):
+    """Until Nova has taken the snapshots of ``servers()`` (deleting a
+    server aborts its snapshot)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        busy = [server.id for server in servers()
+                if getattr(server, TASK_STATE, None) in SNAPSHOT_TASKS]
+        if not busy:
+            return
+        if time.monotonic() > deadline:
+            raise exceptions.ServiceUnavailable(
+                reason='Nova did not snapshot servers [%s] within %d s'
+                % (', '.join(busy), timeout))
+        time.sleep(nova_inventory.DELETION_POLL_INTERVAL)
 
 
 def _check(response):

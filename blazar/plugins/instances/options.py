@@ -12,6 +12,9 @@ from oslo_config import cfg
 
 GROUP = 'virtual:instance'
 
+DELETE = 'delete'
+SNAPSHOT = 'snapshot'
+
 opts = [
     cfg.FloatOpt('cpu_allocation_ratio', default=1.0, min=0.0,
                  help='Virtual CPUs instance reservations may hold per CPU '
@@ -25,6 +28,14 @@ opts = [
     cfg.FloatOpt('disk_allocation_ratio', default=1.0, min=0.0,
                  help='Disk instance reservations may hold per GB of a '
                       'host (its local_gb as enrolled).'),
+    cfg.StrOpt('on_end', default=DELETE,
+               choices=[(DELETE, 'Delete them.'),
+                        (SNAPSHOT, 'Snapshot each (image named [nova] '
+                                   'image_prefix + server name), then '
+                                   'delete it once Nova has taken the '
+                                   'snapshot.')],
+               help='What happens, with the Nova inventory, to the servers '
+                    'of an instance reservation\'s flavor when it ends.'),
 ]
 
 
