@@ -19,6 +19,10 @@ from blazar import trusts
 
 LOG = logging.getLogger(__name__)
 
+# Every manager listens to other services' notifications in this pool, so
+# that each notification reaches one manager, not all of them.
+NOTIFICATION_POOL = 'blazar-manager'
+
 
 class ManagerEndpoint:
     """What the API may call; every method takes the request context."""
@@ -108,10 +112,15 @@ class ManagerService(service.Service):
             [task for plugin in plugins.values()
              for task in plugin.periodic_tasks()],
             blazar_context.admin_context)
+        self.notification_endpoints = [
+            endpoint for plugin in plugins.values()
+            for endpoint in plugin.notification_endpoints()]
         self.rpc_server = None
+        self.listener = None
 
     def start(self):
         super().start()
+        self._listen_to_notifications()
         self.rpc_server = messaging.get_rpc_server(
             self.transport, rpc.manager_target(self.conf, self.conf.host),
             [self.endpoint], executor='threading',
@@ -123,10 +132,24 @@ class ManagerService(service.Service):
         LOG.info('Manager %s serving topic %s', self.conf.host,
                  self.conf.manager.rpc_topic)
 
+    def _listen_to_notifications(self):
+        if not self.notification_endpoints:
+            return
+        topics = sorted({topic for endpoint in self.notification_endpoints
+                         for topic in endpoint.topics})
+        self.listener = messaging.get_notification_listener(
+            messaging.get_notification_transport(self.conf),
+            [messaging.Target(topic=topic) for topic in topics],
+            self.notification_endpoints, executor='threading',
+            pool=NOTIFICATION_POOL)
+        self.listener.start()
+        LOG.info('Listening to notifications on %s', ', '.join(topics))
+
     def stop(self, graceful=True):
-        if self.rpc_server is not None:
-            self.rpc_server.stop()
-            self.rpc_server.wait()
+        for server in (self.rpc_server, self.listener):
+            if server is not None:
+                server.stop()
+                server.wait()
         self.periodic.stop()
         self.events.stop(graceful)
         db.dispose()

@@ -79,6 +79,13 @@ class ResourcePlugin(abc.ABC):
         """
         return set(lease_ids)
 
+    def notification_endpoints(self):
+        """oslo.messaging notification endpoints (with a ``filter_rule``)
+        for notifications of other services, each with ``topics``: the
+        topics to listen on. The managers listen as one pool: each
+        notification reaches one of them."""
+        return []
+
     def rpc_endpoints(self):
         """Plugin-specific RPC methods, by name (e.g. host enrollment)."""
         return {}

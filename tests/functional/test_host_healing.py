@@ -11,6 +11,10 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
+
+from oslo_config import cfg
+import oslo_messaging as messaging
 
 from tests.functional import base
 from tests.functional import test_hosts
@@ -18,7 +22,11 @@ from tests.functional import test_hosts
 HEALING_TIMEOUT = 30
 
 
-class HostHealingTests:
+class DownHostsFile:
+    """A service whose static inventory reads a down-hosts file the test
+    writes; ``health_options`` say when the manager looks at it."""
+
+    health_options = {'health_check_interval': 1}
 
     @classmethod
     def make_service(cls):
@@ -26,8 +34,8 @@ class HostHealingTests:
         cls.down_hosts_file = os.path.join(cls.directory, 'down-hosts')
         config = dict(test_hosts.HOSTS_CONFIG)
         config['physical:host'] = dict(
-            config['physical:host'], health_check_interval=1,
-            healing_horizon=0, down_hosts_file=cls.down_hosts_file)
+            config['physical:host'], healing_horizon=0,
+            down_hosts_file=cls.down_hosts_file, **cls.health_options)
         return base.BlazarService(cls.backend, cls.topology, config)
 
     @classmethod
@@ -63,6 +71,9 @@ class HostHealingTests:
     def reservable(self, host):
         return self.request('GET', '/v1/os-hosts/%s' % host['id']).json()[
             'host']['reservable']
+
+
+class HostHealingTests(DownHostsFile):
 
     def test_failed_host_of_a_future_lease_is_replaced(self):
         hosts = {h['id']: h for h in (self.enroll(), self.enroll())}
@@ -161,3 +172,52 @@ class PostgreSQLSplitHostHealingTest(HostHealingTests,
                                      test_hosts.HostsTestCase):
     backend = 'postgresql'
     topology = 'split'
+
+
+class NovaNotificationTest(DownHostsFile, test_hosts.HostsTestCase):
+    """A versioned service.update notification, as Nova sends it on the
+    message bus, makes the manager look at host health at once (the
+    periodic check would wait an hour)."""
+
+    backend = 'mysql'
+    topology = 'split'
+    topic = 'test_versioned_notifications_%s' % uuid.uuid4().hex[:8]
+    health_options = {'health_check_interval': 3600,
+                      'enable_notification_monitor': True,
+                      'notification_topics': topic}
+
+    def notify_service_update(self, host, binary='nova-compute'):
+        conf = cfg.ConfigOpts()
+        transport = messaging.get_notification_transport(
+            conf, url=self.service.transport_url)
+        self.addCleanup(transport.cleanup)
+        notifier = messaging.Notifier(
+            transport, publisher_id='nova-compute:%s' % host,
+            driver='messagingv2', topics=[self.topic])
+        notifier.info({}, 'service.update', {
+            'nova_object.name': 'ServiceStatusPayload',
+            'nova_object.namespace': 'nova',
+            'nova_object.version': '1.1',
+            'nova_object.data': {'host': host, 'binary': binary,
+                                 'disabled': True, 'forced_down': False,
+                                 'disabled_reason': 'maintenance'}})
+
+    def test_service_update_heals_at_once(self):
+        hosts = {h['id']: h for h in (self.enroll(), self.enroll())}
+        lease = self.lease('2040-11-04 10:00', '2040-11-04 12:00')
+        [held] = self.hosts_of(lease)
+        [spare] = set(hosts) - {held}
+        self.mark_down(hosts[held])
+        name = hosts[held]['hypervisor_hostname']
+        # Other services' updates are not about hosts.
+        self.notify_service_update(name, binary='nova-conductor')
+        time.sleep(2)
+        self.assertEqual({held}, self.hosts_of(lease))
+
+        def healed_once_notified():
+            self.notify_service_update(name)
+            return self.hosts_of(lease) == {spare}
+
+        self.wait_until('the lease moved to the spare host',
+                        healed_once_notified)
+        self.assertFalse(self.reservable(hosts[held]))

@@ -52,6 +52,19 @@ opts = [
                     'come within it, so a short outage does not reshuffle '
                     'far-away leases. 0 heals every future reservation at '
                     'once.'),
+    cfg.BoolOpt('enable_notification_monitor', default=False,
+                help='Also look at the health of the hosts as soon as Nova '
+                     'sends a versioned service.update notification about '
+                     'a nova-compute service (Nova with a notification '
+                     'driver and [notifications] notification_format = '
+                     'versioned or both), not only every '
+                     'health_check_interval seconds. The managers listen on '
+                     '[oslo_messaging_notifications] transport_url (else the '
+                     'RPC transport) as one pool, so one of them takes '
+                     'each notification.'),
+    cfg.ListOpt('notification_topics', default=['versioned_notifications'],
+                help='Topics of Nova\'s versioned notifications (nova.conf '
+                     '[notifications] versioned_notifications_topics).'),
     cfg.StrOpt('down_hosts_file',
                help='Static inventory: a file in which the administrator '
                     'lists the hosts that are down, one hypervisor '

@@ -31,6 +31,7 @@ from blazar.plugins.hosts import models
 from blazar.plugins.hosts import options
 from blazar.plugins.hosts import properties
 from blazar.plugins.hosts import schema
+from blazar.plugins.hosts import service_updates
 from blazar.plugins.hosts import views
 from blazar.plugins import query
 from blazar import states
@@ -259,6 +260,12 @@ class HostPlugin(base.ResourcePlugin):
 
     def rpc_endpoints(self):
         return self.enrollment.rpc_endpoints()
+
+    def notification_endpoints(self):
+        if not self._options.enable_notification_monitor:
+            return []
+        return [service_updates.ServiceUpdates(
+            self._options.notification_topics, self.check_health)]
 
     def periodic_tasks(self):
         tasks = list(self.inventory.periodic_tasks())

@@ -1,0 +1,42 @@
+"""Nova's versioned ``service.update`` notifications, as a cue to look at
+the health of the hosts now rather than at the next health check.
+
+The notification only says that some nova-compute service changed
+(disabled, forced down, back up): the health check then asks the
+inventory about every host, as the periodic one does, so a lost or
+reordered notification costs nothing but time.
+"""
+
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from blazar import context as blazar_context
+
+LOG = logging.getLogger(__name__)
+
+COMPUTE_BINARY = 'nova-compute'
+
+
+class ServiceUpdates:
+
+    filter_rule = messaging.NotificationFilter(event_type=r'^service\.update$')
+
+    def __init__(self, topics, check_health):
+        self.topics = topics
+        self._check_health = check_health
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        data = (payload or {}).get('nova_object.data') or {}
+        if data.get('binary') != COMPUTE_BINARY:
+            return messaging.NotificationResult.HANDLED
+        LOG.info('Nova says compute service %s changed (disabled: %s, '
+                 'forced down: %s); looking at host health',
+                 data.get('host'), data.get('disabled'),
+                 data.get('forced_down'))
+        try:
+            self._check_health(blazar_context.admin_context())
+        except Exception:
+            # The periodic health check catches up; a requeued
+            # notification would only fail the same way again.
+            LOG.exception('Health check after a service.update failed')
+        return messaging.NotificationResult.HANDLED
