@@ -48,6 +48,8 @@ class LeaseApiTest(base.ServiceTestCase):
                          events['before_end_lease']['time'])
         self.assertEqual({'UNDONE'}, {e['status'] for e in events.values()})
         self.assertEqual('admin', lease['project_id'])
+        # noauth: no Keystone token, so no trust.
+        self.assertIsNone(lease['trust_id'])
 
     def test_iso_dates_with_offset_are_stored_as_utc(self):
         lease = self.create(start_date='2030-01-01T12:00:30+02:00',
