@@ -77,13 +77,14 @@ class InstanceReservationTest(testtools.TestCase):
     end_now = hosts_test.HostReservationTest.end_now
     _delete_quietly = hosts_test.HostReservationTest._delete_quietly
 
-    def create_lease(self, user, start, end, amount=AMOUNT, status=201):
+    def create_lease(self, user, start, end, amount=AMOUNT, status=201,
+                     affinity=None):
         body = {'name': 'slots-%s' % time.monotonic_ns(),
                 'start_date': hosts_test.wire_date(start),
                 'end_date': hosts_test.wire_date(end), 'events': [],
                 'reservations': [dict(
                     SLOT, resource_type='virtual:instance', amount=amount,
-                    affinity=None, resource_properties=(
+                    affinity=affinity, resource_properties=(
                         '["==", "$hypervisor_hostname", "%s"]'
                         % self.reserved_host))]}
         response = user.session.post(self.blazar.url + '/leases', json=body,
@@ -95,11 +96,11 @@ class InstanceReservationTest(testtools.TestCase):
         self.addCleanup(self._delete_lease, user.session, lease['id'])
         return lease
 
-    def boot(self, user, flavor_id):
+    def boot(self, user, flavor_id, hints=None):
         nova = self.cloud.nova(user.session)
         server = nova.servers.create(
             'slot-%s' % time.monotonic_ns(), self.cloud.image_id, flavor_id,
-            nics='none')
+            nics='none', scheduler_hints=hints or {})
         self.addCleanup(self._delete_quietly, server.id)
         return server
 
@@ -148,6 +149,30 @@ class InstanceReservationTest(testtools.TestCase):
                                     status=409)
         self.assertIn('room for 0 such instance(s)',
                       refused['error_message'])
+
+    def test_affinity_group_belongs_to_the_lease_owner(self):
+        self.enroll(self.reserved_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        start = hosts_test.utcnow() + datetime.timedelta(seconds=5)
+        lease = self.create_lease(owner, start,
+                                  start + datetime.timedelta(minutes=10),
+                                  amount=1, affinity=True)
+        reservation_id = lease['reservations'][0]['id']
+        self.addCleanup(self._drop_aggregate, reservation_id)
+        lease = self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        group_id = lease['reservations'][0]['server_group_id']
+        group = self.cloud.nova(owner.session).server_groups.get(group_id)
+        self.assertEqual(('reservation:' + reservation_id, 'affinity'),
+                         (group.name, group.policy))
+        server = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, reservation_id,
+                                  {'group': group_id}).id, 'ACTIVE')
+        self.assertEqual(self.reserved_host, getattr(server, HOST_ATTR))
+
+        self.end_now(owner, lease['id'])
+        self.wait_for_lease(owner.session, lease['id'], 'TERMINATED')
+        self.assertGone(self.admin.server_groups.get, group_id)
+        self.assertEqual({server.id}, self.snapshots_of([server]))
 
     def test_slots_admit_exactly_the_amount_then_vanish(self):
         self.enroll(self.reserved_host)

@@ -18,10 +18,10 @@ While a reservation is active, Nova holds, all named after its id:
   provider, so that nova-compute, which rewrites the inventory of its own
   provider, leaves it alone);
 * with affinity set, a server group (``reservation:<id>``, policy
-  ``affinity`` or ``anti-affinity``), in Blazar's project since Nova
-  makes groups in the caller's. Users need not name it: the inventory
-  already keeps the servers together (all slots on one host) or apart
-  (one slot per host).
+  ``affinity`` or ``anti-affinity``) in the lease's project, made through
+  the lease's trust. Naming it at boot is optional: the inventory already
+  keeps the servers together (all slots on one host) or apart (one slot
+  per host).
 
 Placement then admits exactly ``amount`` servers of the flavor, on the
 reserved hosts only; BlazarFilter lets such flavors onto enrolled hosts
@@ -151,7 +151,7 @@ class NovaResources(resources.Resources):
         reservation_id = reservation['id']
         project = lease['project_id']
         with nova_clients.failures_as_domain_errors(NOVA):
-            group = self._server_group(reservation)
+            group = self._server_group(lease, reservation)
             flavor = self._flavor(reservation, project)
             aggregate = self._aggregate(reservation_id, project, group,
                                         placements)
@@ -162,20 +162,19 @@ class NovaResources(resources.Resources):
         return resources.Made(flavor.id, aggregate.id,
                               group.id if group is not None else None)
 
-    def _server_group(self, reservation):
+    def _server_group(self, lease, reservation):
+        """The reservation's group, made as the lease's owner (through its
+        trust) so that their boots may name it: Nova puts a group in the
+        caller's project and hides it from other projects."""
         if reservation['affinity'] is None:
             return None
-        found = self._groups_named(group_name(reservation['id']))
-        if found:
-            return found[0]
+        nova = self.clients.nova_as_owner(lease)
+        name = group_name(reservation['id'])
+        for group in nova.server_groups.list():
+            if group.name == name:
+                return group
         policy = 'affinity' if reservation['affinity'] else 'anti-affinity'
-        return self.clients.nova.server_groups.create(
-            name=group_name(reservation['id']), policy=policy)
-
-    def _groups_named(self, name):
-        # Blazar's own: Nova makes a group in the caller's project.
-        return [group for group in self.clients.nova.server_groups.list()
-                if group.name == name]
+        return nova.server_groups.create(name=name, policy=policy)
 
     def _flavor(self, reservation, project):
         nova = self.clients.nova
@@ -271,11 +270,23 @@ class NovaResources(resources.Resources):
             self._remove_inventories(reservation_id, placements)
         with nova_clients.failures_as_domain_errors(NOVA):
             aggregates.delete(self.clients.nova, reservation_id)
-            for group in self._groups_named(group_name(reservation_id)):
-                _delete_quietly(self.clients.nova.server_groups, group)
+            self._delete_groups(reservation)
             _delete_quietly(self.clients.nova.flavors, reservation_id)
         LOG.info('Instance reservation %s taken back from %s',
                  reservation_id, _slots(placements))
+
+    def _delete_groups(self, reservation):
+        """By the id recorded at the start, or by name if the start did
+        not get to record it (the lease's trust may be gone by now, so as
+        Blazar, over all projects)."""
+        nova = self.clients.nova
+        if reservation.get('server_group_id'):
+            _delete_quietly(nova.server_groups, reservation['server_group_id'])
+        if reservation['affinity'] is not None:
+            name = group_name(reservation['id'])
+            for group in nova.server_groups.list(all_projects=True):
+                if group.name == name:
+                    _delete_quietly(nova.server_groups, group)
 
     def _delete_servers(self, lease, flavor_id):
         """Delete the flavor's servers, after snapshots (as their owner
