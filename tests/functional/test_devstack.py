@@ -251,8 +251,15 @@ class DevStackPluginTest(DevStackDriver, testtools.TestCase):
              if line.startswith('available_filters')])
         nova.read_string('\n'.join(line for line in lines
                                    if not line.startswith('available')))
-        self.assertEqual('ComputeFilter,AvailabilityZoneFilter,BlazarFilter',
-                         nova['filter_scheduler']['enabled_filters'])
+        # Instance reservations' flavors are placed by the extra-specs
+        # filter, added when their plugin is installed.
+        placing = (['AggregateInstanceExtraSpecsFilter']
+                   if 'virtual.instance.plugin' in _installed_plugins()
+                   else [])
+        self.assertEqual(
+            ','.join(['ComputeFilter', 'AvailabilityZoneFilter'] + placing
+                     + ['BlazarFilter']),
+            nova['filter_scheduler']['enabled_filters'])
         self.assertEqual('freepool', nova['blazar:physical:host'][
             'aggregate_freepool_name'])
         self.assertEqual('http://127.0.0.1/reservation/v1',
