@@ -152,7 +152,7 @@ class NovaInventory(inventory.Inventory):
     def on_start(self, context, lease, reservation, hosts):
         with nova_clients.failures_as_domain_errors(NOVA):
             target = self._reservation_aggregate(lease, reservation)
-            self._take_over(hosts, target)
+            self._take_over(hosts, target, lease['project_id'])
         LOG.info('Reservation %s started: hosts %s moved into aggregate %s',
                  reservation['id'], _names(hosts), target.name)
 
@@ -162,15 +162,17 @@ class NovaInventory(inventory.Inventory):
             self.clients.nova, reservation['id'], zone,
             {self._nova_opts.blazar_owner: lease['project_id']})
 
-    def _take_over(self, hosts, target):
+    def _take_over(self, hosts, target, owner):
         """Move the hosts from the freepool into the reservation's
-        aggregate ``target``. As upstream, servers found on a host not yet
-        in it (only an administrator's forced boot gets past the filter
-        onto the freepool) are deleted first: the host is the
-        reservation's alone. Hosts already in it are not touched, so a
-        repeated start never deletes the owner's servers."""
-        self._delete_servers([host for host in hosts
-                              if host['service_name'] not in target.hosts])
+        aggregate ``target``. As upstream, servers of other projects found
+        on a host not yet in it (only an administrator's forced boot gets
+        past the filter onto the freepool) are deleted first: the host is
+        the reservation's alone. The ``owner`` project's servers are never
+        touched, so neither a repeated start nor a host that drifted out
+        of the aggregate costs the owner a server."""
+        arriving = [host for host in hosts
+                    if host['service_name'] not in target.hosts]
+        self._delete_servers(arriving, sparing=owner)
         freepool = aggregates.ensure(self.clients.nova, self._freepool_name)
         return self._move_all(hosts, freepool, target)
 
@@ -226,13 +228,15 @@ class NovaInventory(inventory.Inventory):
         LOG.info('Reservation %s ended: hosts %s back in the freepool',
                  reservation['id'], _names(hosts))
 
-    def _delete_servers(self, hosts):
-        """Delete the servers left on the hosts and wait until they are
-        gone (a host cannot change zones with servers on it)."""
+    def _delete_servers(self, hosts, sparing=None):
+        """Delete the servers left on the hosts (but those of the project
+        ``sparing``) and wait until they are gone (a host cannot change
+        zones with servers on it)."""
         delete_servers(
             self.clients.nova,
             lambda: [server for host in hosts
-                     for server in self._servers_on(host['service_name'])],
+                     for server in self._servers_on(host['service_name'])
+                     if server.tenant_id != sparing],
             self._nova_opts.server_deletion_timeout)
 
     # --- health --------------------------------------------------------------
@@ -257,7 +261,8 @@ class NovaInventory(inventory.Inventory):
     def replace_hosts(self, context, lease, reservation, removed, added):
         with nova_clients.failures_as_domain_errors(NOVA):
             freepool, target = self._take_over(
-                added, self._reservation_aggregate(lease, reservation))
+                added, self._reservation_aggregate(lease, reservation),
+                lease['project_id'])
             for host in removed:
                 target, freepool = aggregates.move_host(
                     self.clients.nova, host['service_name'], target,
