@@ -99,7 +99,9 @@ def list_(session, project_id=None):
 
 
 def add(session, **values):
-    lease = models.Lease(**values)
+    # Empty collections: appending to them must not query for a new
+    # lease's reservations and events.
+    lease = models.Lease(reservations=[], events=[], **values)
     session.add(lease)
     return lease
 

@@ -81,21 +81,20 @@ class AllocationOnBackend:
         self.assertEqual([1, 2, 4], self.free(11, 12, 3))
 
     def test_walk_begins_at_an_id_and_wraps_around(self):
-        self.assertEqual([4, 6, 7, 1], self.free(11, 12, 4, begin=4))
-        self.assertEqual([6, 7, 1, 2, 4], self.free(11, 12, 10, begin=5))
+        self.assertEqual([4, 6, 7, 1], self.free(11, 12, 4, begin=0.5))
+        self.assertEqual([6, 7, 1, 2, 4], self.free(11, 12, 10, begin=0.6))
 
     def test_preferred_hosts_come_first_even_unreservable(self):
         self.assertEqual([7, 8, 1], self.free(11, 12, 3, prefer={7, 8, 3}))
         self.assertEqual([8, 1, 2, 4, 6, 7],
-                         self.free(11, 12, 10, prefer={8}, begin=1))
+                         self.free(11, 12, 10, prefer={8}, begin=0.1))
 
-    def test_first_id_random_within_enrolled_ids_or_lowest(self):
-        with orm.Session(self.engine) as session:
-            self.assertEqual(0, allocation.first_id(session, False))
-            starts = {allocation.first_id(session, True, random.Random(seed))
-                      for seed in range(40)}
-        self.assertLessEqual(starts, set(range(1, HOSTS + 1)))
-        self.assertGreater(len(starts), 1)
+    def test_starting_point_anywhere_or_lowest(self):
+        self.assertEqual(0, allocation.starting_point(False))
+        starts = {allocation.starting_point(True, random.Random(seed))
+                  for seed in range(10)}
+        self.assertEqual(10, len(starts))
+        self.assertTrue(all(0 <= start < 1 for start in starts))
 
     def test_second_claim_of_a_host_conflicts(self):
         first = orm.Session(self.engine)

@@ -52,20 +52,18 @@ def eligible(holding):
                   ComputeHost.id.in_(sorted(holding)))
 
 
-def first_id(session, randomize, rng=random):
-    """Where the walk over host ids begins: a random id up to the highest
-    enrolled one, or the lowest id for a fixed order."""
-    if not randomize:
-        return 0
-    highest = session.scalar(sa.select(sa.func.max(ComputeHost.id)))
-    return rng.randint(1, highest) if highest else 0
+def starting_point(randomize, rng=random):
+    """Where the walk over host ids begins, as a fraction of the highest
+    id: anywhere, or at the lowest id for a fixed order."""
+    return rng.random() if randomize else 0
 
 
 def free_hosts(session, clause, start, end, count, prefer=(), begin=0):
     """Up to ``count`` hosts matching ``clause`` and free over
     [start, end]: those of ``prefer`` first (a reservation keeps its
-    hosts), then the others in id order from id ``begin`` on, wrapping
-    around. Fewer than ``count`` means these are all the free ones."""
+    hosts), then the others in id order from ``begin`` times the highest
+    id on, wrapping around. Fewer than ``count`` means these are all the
+    free ones."""
     free = sa.and_(clause, ~overlapping(start, end))
     kept = []
     if prefer:
@@ -74,10 +72,12 @@ def free_hosts(session, clause, start, end, count, prefer=(), begin=0):
     others = sa.and_(free, ComputeHost.reservable == sa.true())
     if prefer:
         others = sa.and_(others, ComputeHost.id.not_in(sorted(prefer)))
-    found = kept + _walk(session, sa.and_(others, ComputeHost.id >= begin),
+    # The database computes the id to begin at: no extra round trip.
+    pivot = sa.select(sa.func.max(ComputeHost.id)).scalar_subquery() * begin
+    found = kept + _walk(session, sa.and_(others, ComputeHost.id >= pivot),
                          count - len(kept))
     if begin:
-        found += _walk(session, sa.and_(others, ComputeHost.id < begin),
+        found += _walk(session, sa.and_(others, ComputeHost.id < pivot),
                        count - len(found))
     return found
 

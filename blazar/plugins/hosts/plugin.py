@@ -128,8 +128,8 @@ class HostPlugin(base.ResourcePlugin):
     def _free_hosts(self, session, clause, start, end, count, prefer=()):
         return allocation.free_hosts(
             session, clause, start, end, count, prefer=prefer,
-            begin=allocation.first_id(
-                session, self._options.randomize_host_selection))
+            begin=allocation.starting_point(
+                self._options.randomize_host_selection))
 
     def _window(self, lease, since=None):
         """The lease's window widened by the cleaning time; from ``since``
