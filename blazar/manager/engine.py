@@ -162,6 +162,8 @@ class EventEngine:
         self._step_seconds = STEP_SECONDS
         self._lock = threading.Lock()
         self._wakeup = threading.Event()
+        # When the scheduler will look again by itself (None: looking).
+        self._asleep_until = None
         self._stopping = threading.Event()
         self._workers_done = threading.Event()
         self._threads = [
@@ -202,8 +204,14 @@ class EventEngine:
             heartbeat.join()
         self._notifications.shutdown(wait=graceful)
 
-    def wake(self):
-        """Re-read the schedule now (an event was created or moved)."""
+    def wake(self, earliest=None):
+        """Re-read the schedule now (an event was created or moved),
+        unless the scheduler sleeps until no later than ``earliest``, the
+        time of the first event that changed: it will see it then. Lease
+        creations far ahead then cost no look at the events each."""
+        with self._lock:
+            if not must_look_now(earliest, self._asleep_until):
+                return
         self._wakeup.set()
 
     def _running_ids(self):
@@ -237,7 +245,15 @@ class EventEngine:
             except Exception:
                 LOG.exception('Event scheduling failed; trying again')
                 delay = ERROR_PAUSE
-            self._wakeup.wait(delay)
+            self._sleep(delay)
+
+    def _sleep(self, delay):
+        with self._lock:
+            self._asleep_until = timeutils.utcnow() + datetime.timedelta(
+                seconds=delay)
+        self._wakeup.wait(delay)
+        with self._lock:
+            self._asleep_until = None
 
     def _dispatch_due_events(self):
         """Claim and start what is due and may run; return how long to
@@ -667,6 +683,13 @@ def describe(error):
     else:
         text = '%s: %s' % (type(error).__name__, error)
     return text if len(text) <= MAX_REASON else text[:MAX_REASON] + '...'
+
+
+def must_look_now(earliest, asleep_until):
+    """Whether events changed from ``earliest`` on (None: unknown) are a
+    reason to look before ``asleep_until`` (None: looking already, and
+    maybe read the events before they changed)."""
+    return earliest is None or asleep_until is None or earliest < asleep_until
 
 
 def seconds_until(when, now):

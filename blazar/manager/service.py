@@ -5,6 +5,7 @@ from oslo_log import log as logging
 from oslo_service import service
 
 from blazar import context as blazar_context
+from blazar import dates
 from blazar.db import engine as db
 from blazar import exceptions
 from blazar.manager import engine
@@ -72,17 +73,19 @@ class ManagerEndpoint:
                 'Unknown method %s of %s' % (plugin_method, resource_type))
         return function(context, **arguments)
 
-    def events_changed(self, context):
-        """Another manager created or moved events: look at them."""
-        LOG.debug('Told that the events changed')
-        self._events.wake()
+    def events_changed(self, context, earliest=None):
+        """Another manager created or moved events, none earlier than
+        ``earliest`` (wire format) if given: look at them."""
+        LOG.debug('Told that events from %s on changed', earliest)
+        self._events.wake(dates.parse_wire(earliest) if earliest else None)
 
     def _announce(self, context, event_type, lease):
         # This manager looks at once; the others when the cast reaches
-        # them (or, were it lost, after their bounded sleep).
-        self._events.wake()
+        # them (or, were it lost, after their bounded sleep). No event of
+        # a lease comes before its start.
+        self._events.wake(dates.parse_wire(lease['start_date']))
         try:
-            self._managers.events_changed(context)
+            self._managers.events_changed(context, lease['start_date'])
         except messaging.MessagingException as error:
             LOG.warning('Could not tell the other managers about lease '
                         '%s: %s', lease['id'], error)

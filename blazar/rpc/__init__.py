@@ -8,7 +8,10 @@ import oslo_messaging as messaging
 
 from blazar import context as blazar_context
 
-VERSION = '1.0'
+# 1.0: the first version. 1.1: events_changed takes the time of the
+# earliest changed event (``earliest``), so managers sleeping past it need
+# not look.
+VERSION = '1.1'
 ALLOWED_EXMODS = ['blazar.exceptions']
 
 

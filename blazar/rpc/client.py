@@ -8,7 +8,7 @@ HOSTS = 'physical:host'
 
 
 class ManagerClient:
-    """Version 1.0 of the manager RPC API."""
+    """Version 1.1 of the manager RPC API."""
 
     def __init__(self, conf, transport):
         self._client = messaging.get_rpc_client(
@@ -37,13 +37,14 @@ class ManagerClient:
     def delete_lease(self, context, lease_id):
         return self._call(context, 'delete_lease', lease_id=lease_id)
 
-    def events_changed(self, context):
+    def events_changed(self, context, earliest):
         """Tell every manager to re-read the event schedule (a lease was
-        created or moved). A cast to all of them: nobody waits, and
+        created or moved; none of its events comes before ``earliest``,
+        in wire format). A cast to all of them: nobody waits, and
         managers that miss it still re-read within a bounded sleep, so a
         broker that is away is not waited for."""
-        self._client.prepare(version='1.0', fanout=True, retry=0).cast(
-            context, 'events_changed')
+        self._client.prepare(version='1.1', fanout=True, retry=0).cast(
+            context, 'events_changed', earliest=earliest)
 
     def call_plugin(self, context, resource_type, method, **kwargs):
         """A plugin's own RPC method (e.g. host enrollment)."""

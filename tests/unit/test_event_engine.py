@@ -65,6 +65,14 @@ class SchedulingTest(testtools.TestCase):
         self.assertEqual(0, engine.claim_room(8, 8 * 32 - 50, 0.001))
         self.assertEqual(100, engine.claim_room(8, 8 * 32 - 100, 0.001))
 
+    def test_changed_events_wake_the_scheduler_only_if_due_sooner(self):
+        later = NOW + datetime.timedelta(seconds=30)
+        self.assertFalse(engine.must_look_now(later, NOW))
+        self.assertFalse(engine.must_look_now(NOW, NOW))
+        self.assertTrue(engine.must_look_now(NOW, later))
+        self.assertTrue(engine.must_look_now(None, NOW))
+        self.assertTrue(engine.must_look_now(later, None))
+
     def test_each_engine_claims_under_its_own_name(self):
         one, two = engine.owner_name('node-1'), engine.owner_name('node-1')
         self.assertNotEqual(one, two)
