@@ -363,23 +363,27 @@ def lease_request():
 
 
 def create_leases(url, clients, total):
-    """(latencies of the 201s, number of other answers, seconds)."""
+    """(latencies of the 201s, the other answers, seconds)."""
     local = threading.local()
 
     def one(_):
         if not hasattr(local, 'session'):
             local.session = requests.Session()
         began = time.perf_counter()
-        response = local.session.post(url + '/v1/leases',
-                                      json=lease_request(), timeout=120)
-        return time.perf_counter() - began, response.status_code
+        try:
+            status = local.session.post(url + '/v1/leases',
+                                        json=lease_request(),
+                                        timeout=120).status_code
+        except requests.ConnectionError as error:
+            status = type(error).__name__
+        return time.perf_counter() - began, status
 
     began = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(one, range(total)))
     wall = time.perf_counter() - began
     latencies = sorted(r[0] for r in results if r[1] == 201)
-    return latencies, len(results) - len(latencies), wall
+    return latencies, [r[1] for r in results if r[1] != 201], wall
 
 
 def percentile(values, fraction):
@@ -416,11 +420,12 @@ def measure(args, blazar, hosts, existing, label):
         latencies, failures, wall = create_leases(blazar.url, clients,
                                                   args.requests)
         print('%-10s %6d hosts %7d existing %3d clients: p50 %7.1f ms  '
-              'p95 %7.1f ms  %6.1f leases/s  failed %d  load %.1f' % (
+              'p95 %7.1f ms  %6.1f leases/s  load %.1f  failed %d%s' % (
                   label, hosts, existing, clients,
                   1000 * percentile(latencies, 0.5),
                   1000 * percentile(latencies, 0.95),
-                  len(latencies) / wall, failures, os.getloadavg()[0]),
+                  len(latencies) / wall, os.getloadavg()[0], len(failures),
+                  ' %s' % sorted(failures) if failures else ''),
               flush=True)
     print('%-10s %6d hosts %7d existing: peak RSS manager %.0f MB, '
           'API %.0f MB' % (label, hosts, existing,
