@@ -7,6 +7,7 @@ its own ``suite`` capability and reserves only hosts with that tag.
 """
 
 import concurrent.futures
+import datetime
 import json
 
 from blazarclient import exception as client_exception
@@ -205,6 +206,22 @@ class StartedInstanceLeaseTest(InstancesTestCase):
         self.update_lease(lease, {'end_date': test_hosts.in_minutes(1)})
         self.assertEqual(204, self.request(
             'DELETE', '/v1/leases/%s' % lease['id']).status_code)
+
+
+    def test_active_reservation_needs_room_only_for_what_is_left(self):
+        self.enroll()
+        short_end = (datetime.datetime.utcnow()
+                     + datetime.timedelta(seconds=3))
+        short = self.lease('now', short_end.strftime('%Y-%m-%dT%H:%M:%SZ'),
+                           self.slots(2))
+        lease = self.lease('now', test_hosts.in_minutes(30), self.slots(2))
+        lease = self.wait_for_status(lease['id'], 'ACTIVE')
+        self.wait_for_status(short['id'], 'TERMINATED')
+        # The short lease held the other half of the host when this one
+        # started; that part of the window is over.
+        grown = self.update_lease(lease, {'reservations': [
+            {'id': lease['reservations'][0]['id'], 'amount': 4}]})
+        self.assertEqual(4, grown['reservations'][0]['amount'])
 
 
 class ConcurrentSlotClaimsTests:

@@ -14,6 +14,7 @@ import datetime
 
 from oslo_log import log as logging
 from oslo_utils import excutils
+from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from blazar import dates
@@ -99,7 +100,8 @@ class InstancePlugin(base.ResourcePlugin):
                   keep=None):
         size = allocation.Size(request['vcpus'], request['memory_mb'],
                                request['disk_gb'])
-        start, end = self._window(lease)
+        start, end = self._window(
+            lease, timeutils.utcnow() if keep else None)
         hosts = self._candidates(session, request, start, end, held)
         uses = allocation.uses(session, [h.id for h in hosts], start, end)
         free = {host.id: allocation.free_slots(
@@ -128,9 +130,14 @@ class InstancePlugin(base.ResourcePlugin):
                                  self._options.ram_allocation_ratio,
                                  self._options.disk_allocation_ratio)
 
-    def _window(self, lease):
+    def _window(self, lease, since=None):
+        """The lease's window widened by the cleaning time; from ``since``
+        on only, if given (an active reservation needs room for what is
+        left of it)."""
+        start = lease.start_date if since is None else max(lease.start_date,
+                                                           since)
         cleaning = datetime.timedelta(minutes=self.conf.cleaning_time)
-        return lease.start_date - cleaning, lease.end_date + cleaning
+        return start - cleaning, lease.end_date + cleaning
 
     def _not_enough(self, request, free, start, end):
         cleaning = ''
