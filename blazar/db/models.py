@@ -40,6 +40,8 @@ class Lease(Base):
     trust_id = sa.Column(sa.String(36))
     status = sa.Column(sa.String(32), nullable=False)
     degraded = sa.Column(sa.Boolean, nullable=False, default=False)
+    # Where the before_end_lease event POSTs its warning, if anywhere.
+    before_end_webhook = sa.Column(sa.String(2048))
 
     reservations = orm.relationship(
         'Reservation', order_by='Reservation.created_at',

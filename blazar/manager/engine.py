@@ -491,8 +491,12 @@ class EventEngine:
 
     def _before_end_steps(self, context, event, view):
         self._each_reservation(context, view, 'before_end')
-        url = self.conf.manager.before_end_webhook_url
-        if url:
+        # The operator's webhook and the lease's own. Until both took the
+        # warning the event is retried, and both get it again: receivers
+        # drop repeats by event id.
+        urls = (self.conf.manager.before_end_webhook_url,
+                view['before_end_webhook'])
+        for url in dict.fromkeys(url for url in urls if url):
             webhook.deliver(url, self.conf.manager.before_end_webhook_timeout,
                             event.id, view)
 

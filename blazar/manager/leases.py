@@ -76,6 +76,7 @@ class LeaseOperations:
                 session, name=values['name'], user_id=values['user_id'],
                 project_id=values['project_id'], start_date=start,
                 end_date=end, trust_id=values.get('trust_id'),
+                before_end_webhook=values.get('before_end_webhook'),
                 status=states.PENDING)
             session.flush()
             for request in values.get('reservations', []):
@@ -128,6 +129,8 @@ class LeaseOperations:
                 self._reschedule(session, lease, values)
             if 'name' in values:
                 lease.name = values['name']
+            if 'before_end_webhook' in values:
+                lease.before_end_webhook = values['before_end_webhook']
             session.flush()
             return self._view(session, lease)
 

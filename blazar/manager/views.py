@@ -35,6 +35,7 @@ def lease(ls, details):
                 start_date=dates.to_wire(ls.start_date),
                 end_date=dates.to_wire(ls.end_date), trust_id=ls.trust_id,
                 status=ls.status, degraded=ls.degraded,
+                before_end_webhook=ls.before_end_webhook,
                 reservations=[reservation(r, details) for r in ls.reservations],
                 events=[event(e) for e in ls.events])
     return view

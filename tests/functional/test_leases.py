@@ -208,6 +208,34 @@ class LeaseApiTest(base.ServiceTestCase):
         self.assertError(self.request('PUT', path, {'status': 'ACTIVE'}),
                          400, 'Field(s) status cannot be set through the API')
 
+    def test_before_end_webhook_is_checked_shown_and_changed(self):
+        hook = 'https://alerts.example.org:8443/blazar?team=a'
+        lease = self.create(before_end_webhook=hook)
+        self.assertEqual(hook, lease['before_end_webhook'])
+        path = '/v1/leases/%s' % lease['id']
+        self.assertEqual(hook, self.request('GET', path).json()['lease'][
+            'before_end_webhook'])
+        message = ('before_end_webhook must be an http or https URL of at '
+                   'most 2048 characters')
+        for bad in ('ftp://example.org/x', 'example.org/x', 'http://',
+                    'http://exa mple.org/', 'http://x/' + 'y' * 2048, 5):
+            self.assertError(self.request(
+                'POST', '/v1/leases', lease_body(before_end_webhook=bad)),
+                400, message if bad != 5 else None)
+            self.assertError(self.request(
+                'PUT', path, {'before_end_webhook': bad}),
+                400, message if bad != 5 else None)
+        self.assertEqual(hook, self.request('GET', path).json()['lease'][
+            'before_end_webhook'])
+        moved = 'http://127.0.0.1:9/warn'
+        self.assertEqual(moved, self.request(
+            'PUT', path, {'before_end_webhook': moved}).json()['lease'][
+            'before_end_webhook'])
+        self.assertIsNone(self.request(
+            'PUT', path, {'before_end_webhook': None}).json()['lease'][
+            'before_end_webhook'])
+        self.assertIsNone(self.create()['before_end_webhook'])
+
     def test_move_a_lease_that_has_not_started(self):
         lease = self.create(start_date='2030-01-01 10:00',
                             end_date='2030-01-01 14:00')

@@ -4,6 +4,8 @@ Dates leave here in the wire format; reservation entries are checked by
 the schema of their plugin (resource type).
 """
 
+import urllib.parse
+
 from wsme import exc as wsme_exc
 from wsme.rest import json as wsme_json
 from wsme import types as wtypes
@@ -15,28 +17,30 @@ from blazar.plugins import loader
 
 MAX_NAME_LENGTH = 80
 MAX_RESERVATIONS = 100
+MAX_WEBHOOK_LENGTH = 2048
 
 # Server-managed fields: readable in responses, never writable.
 READ_ONLY = ('id', 'project_id', 'user_id', 'status', 'trust_id',
              'degraded', 'created_at', 'updated_at')
-_CREATE_FIELDS = ('name', 'start_date', 'end_date', 'before_end_date',
-                  'reservations', 'events')
+_SCALAR_FIELDS = ('name', 'start_date', 'end_date', 'before_end_date',
+                  'before_end_webhook')
+_CREATE_FIELDS = _SCALAR_FIELDS + ('reservations', 'events')
 
 
-class LeaseDates(wtypes.Base):
+class LeaseScalars(wtypes.Base):
     """The scalar fields of a lease body, typed by WSME."""
 
     name = wtypes.wsattr(wtypes.text)
     start_date = wtypes.wsattr(wtypes.text)
     end_date = wtypes.wsattr(wtypes.text)
     before_end_date = wtypes.wsattr(wtypes.text)
+    before_end_webhook = wtypes.wsattr(wtypes.text)
 
 
 def _scalars(body):
-    fields = {k: body[k] for k in ('name', 'start_date', 'end_date',
-                                   'before_end_date') if k in body}
+    fields = {k: body[k] for k in _SCALAR_FIELDS if k in body}
     try:
-        typed = wsme_json.fromjson(LeaseDates, fields)
+        typed = wsme_json.fromjson(LeaseScalars, fields)
     except (wsme_exc.ClientSideError, ValueError) as error:
         raise exceptions.InvalidInput(str(error))
     return {k: getattr(typed, k) for k in fields}
@@ -66,6 +70,7 @@ def validate_create(body, plugin_schemas):
             'start_date': dates.to_wire(start),
             'end_date': dates.to_wire(end),
             'before_end_date': dates.to_wire(before_end),
+            'before_end_webhook': _webhook(values.get('before_end_webhook')),
             'reservations': [_reservation(r, plugin_schemas)
                              for r in _reservation_list(body)]}
 
@@ -86,6 +91,8 @@ def validate_update(body, plugin_schemas, reservation_types):
     if values.get('before_end_date') is not None:
         update['before_end_date'] = dates.to_wire(
             dates.parse(values['before_end_date'], allow_now=False))
+    if 'before_end_webhook' in values:
+        update['before_end_webhook'] = _webhook(values['before_end_webhook'])
     if 'reservations' in body:
         update['reservations'] = [
             _reservation_update(r, plugin_schemas, reservation_types)
@@ -99,6 +106,20 @@ def _check_name(name):
     if len(name) > MAX_NAME_LENGTH:
         raise exceptions.InvalidInput('name must be at most %d characters'
                                       % MAX_NAME_LENGTH)
+
+
+def _webhook(url):
+    """An absolute http(s) URL, or None for no webhook (null or "")."""
+    if not url:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    if (parts.scheme not in ('http', 'https') or not parts.hostname or
+            len(url) > MAX_WEBHOOK_LENGTH or
+            any(c.isspace() or not c.isprintable() for c in url)):
+        raise exceptions.InvalidInput(
+            'before_end_webhook must be an http or https URL of at most '
+            '%d characters' % MAX_WEBHOOK_LENGTH)
+    return url
 
 
 def _reject_events(body):
