@@ -141,7 +141,7 @@ class EventEngine:
         self.notifier = notifier
         self.trusts = trusts
         self.enforcement = enforcement.UsageEnforcer(conf)
-        self.owner = owner_name(conf.host)
+        self.owner = None  # named at start, in the process that runs
         self._context = context_factory
         self._capacity = conf.manager.event_workers
         self._workers = futures.ThreadPoolExecutor(
@@ -177,6 +177,10 @@ class EventEngine:
                        states.BEFORE_END_LEASE: self._before_end_steps}
 
     def start(self):
+        # The service is built before the launcher forks its worker, and
+        # a worker that dies is replaced by a fresh fork: naming here
+        # keeps each worker's claims apart from its predecessors'.
+        self.owner = owner_name(self.conf.host)
         LOG.info('Event engine claims events as %s', self.owner)
         try:
             # The scheduler's, the completer's and the heartbeat's, plus

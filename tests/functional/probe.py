@@ -16,12 +16,14 @@ at each call, from ``behaviour.json`` in the probe directory::
 ``sleep`` gives seconds per call of that step for that reservation (the
 first call sleeps 30, the second 0, later ones too); ``fail`` makes the
 first n calls raise ``ServiceUnavailable`` (transient); ``refuse`` makes
-every call raise ``Conflict`` (permanent). Each call appends ``begin``
-and, if it returns, ``end`` to ``journal`` (JSON lines).
+every call raise ``Conflict`` (permanent); ``crash`` makes every call
+kill the process running it (SIGKILL). Each call appends ``begin`` and,
+if it returns, ``end`` to ``journal`` (JSON lines).
 """
 
 import json
 import os
+import signal
 import time
 
 import fixtures
@@ -97,6 +99,8 @@ class ProbePlugin(base.ResourcePlugin):
         sleeps = behaviour.get('sleep', [])
         if call < len(sleeps):
             time.sleep(sleeps[call])
+        if behaviour.get('crash'):
+            os.kill(os.getpid(), signal.SIGKILL)
         if call < behaviour.get('fail', 0):
             raise exceptions.ServiceUnavailable(
                 reason='probe %s call %d fails' % (step, call + 1))

@@ -93,7 +93,8 @@ class EngineTestCase(base.ServiceTestCase):
 
     # --- leases --------------------------------------------------------------
 
-    def create(self, name, start, end, resources=(), before_end=None):
+    def create(self, name, start, end, resources=(), before_end=None,
+               webhook=None):
         body = {'name': name, 'start_date': start.strftime(DATE),
                 'end_date': end.strftime(DATE),
                 'reservations': [{'resource_type': probe.RESOURCE_TYPE,
@@ -101,6 +102,8 @@ class EngineTestCase(base.ServiceTestCase):
                                  for resource in resources]}
         if before_end is not None:
             body['before_end_date'] = before_end.strftime(DATE)
+        if webhook is not None:
+            body['before_end_webhook'] = webhook
         response = self.request('POST', '/v1/leases', body)
         self.assertEqual(201, response.status_code, response.text)
         return response.json()['lease']
@@ -199,9 +202,10 @@ class EngineTestCase(base.ServiceTestCase):
 class WebhookReceiver:
     """An HTTP server standing for a before_end webhook consumer. It
     answers 500 to the first two deliveries for leases named ``flaky-*``
-    and always 503 for ``down-*``."""
+    (for every lease if ``flaky``) and always 503 for ``down-*``."""
 
-    def __init__(self):
+    def __init__(self, flaky=False):
+        self.flaky = flaky
         self.deliveries = []
         receiver = self
 
@@ -226,7 +230,8 @@ class WebhookReceiver:
     def answer(self, name):
         if name.startswith('down-'):
             return 503
-        if name.startswith('flaky-') and len(self.of(name)) <= 2:
+        if ((self.flaky or name.startswith('flaky-')) and
+                len(self.of(name)) <= 2):
             return 500
         return 200
 
@@ -341,6 +346,32 @@ class MultiManagerTest(EngineTestCase):
         self.assertEqual(3, len(self.webhook.of('down-hook')))
         self.assertEqual('ACTIVE', self.leases()[down['id']]['status'])
 
+    def test_a_lease_own_webhook_is_retried_until_delivered(self):
+        """Delivered at least once, besides the operator's webhook: the
+        lease's receiver fails twice, then takes it."""
+        own = WebhookReceiver(flaky=True)
+        self.addCleanup(own.stop)
+        start = whole_second(2)
+        lease = self.create('own-hook', start, later(start, 3600),
+                            before_end=later(start, 2), webhook=own.url)
+        self.assertEqual(own.url, lease['before_end_webhook'])
+
+        def before_end_finished():
+            event = self.event((self.leases() or {}).get(
+                lease['id'], lease), 'before_end_lease')
+            if event['status'] in ('DONE', 'ERROR'):
+                return event
+        event = self.wait_for(before_end_finished, 'the before_end event',
+                              30)
+        self.assertEqual(('DONE', None), (event['status'], event['error']))
+        deliveries = own.of('own-hook')
+        self.assertEqual(3, len(deliveries))
+        self.assertEqual({event['id']}, {d[0] for d in deliveries})
+        self.assertEqual(own.url,
+                         deliveries[-1][1]['lease']['before_end_webhook'])
+        # The operator's receiver took each attempt: it heard of it too.
+        self.assertEqual(3, len(self.webhook.of('own-hook')))
+
 
 def _children(pid):
     children = []
@@ -357,7 +388,8 @@ class CrashTest(EngineTestCase):
 
     managers = 2
     config = {'manager': {'event_claim_seconds': 3,
-                          'event_retry_interval': 0.5}}
+                          'event_retry_interval': 0.5,
+                          'event_max_retries': 2}}
 
     def kill(self, manager):
         """SIGKILL a manager: its launcher (so that it does not start a
@@ -401,6 +433,24 @@ class CrashTest(EngineTestCase):
         # The new manager did the whole end again: steps are idempotent.
         self.assertEqual(2, len([c for c in self.calls(lease, 'on_end')
                                  if c['resource'] == 'quick']))
+
+    def test_a_step_that_kills_its_manager_is_given_up(self):
+        """A poison event: each attempt kills the manager running it, so
+        none records an outcome. After 1 + event_max_retries attempts
+        the next manager to claim it records ERROR instead of running
+        it again."""
+        self.probe.behave('poison', on_start={'crash': True})
+        lease = self.create('poison', whole_second(1), whole_second(3600),
+                            ['poison'])
+        leases = self.wait_for_status([lease['id']], 'ERROR', timeout=90)
+        event = self.event(leases[lease['id']], 'start_lease')
+        self.assertEqual('ERROR', event['status'])
+        self.assertIn('3 attempt(s) ended without an outcome',
+                      event['error'])
+        crashed = [line['pid'] for line in self.calls(lease, 'on_start')]
+        self.assertEqual(3, len(set(crashed)))
+        time.sleep(4)  # more than a claim: nothing runs it again
+        self.assertEqual(3, len(self.calls(lease, 'on_start')))
 
     def test_all_managers_killed_mid_start_a_restarted_one_finishes(self):
         self.probe.behave('stalls', on_start={'sleep': [120]})
