@@ -139,8 +139,10 @@ class BlazarProcess(fixtures.Fixture):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError('%s exited with %s' % (
-                    self.command, self.process.returncode))
+                with open(self.log_path, errors='replace') as log:
+                    tail = log.read()[-3000:]
+                raise RuntimeError('%s exited with %s:\n%s' % (
+                    self.command, self.process.returncode, tail))
             with open(self.log_path, errors='replace') as log:
                 if text in log.read():
                     return
