@@ -9,6 +9,7 @@ from pecan import hooks
 from blazar.api import errors
 from blazar.api import microversion
 from blazar import context
+from blazar import encoding
 from blazar import exceptions
 from blazar import policy
 
@@ -161,20 +162,10 @@ def _reject_unstorable_text(value):
             pending.extend(item.values())
         elif isinstance(item, list):
             pending.extend(item)
-        elif isinstance(item, str) and not _storable(item):
+        elif isinstance(item, str) and not encoding.storable(item):
             raise exceptions.InvalidInput(
                 'Request body holds text that cannot be stored: a NUL '
                 'character or an unpaired UTF-16 surrogate')
-
-
-def _storable(text):
-    if '\x00' in text:
-        return False
-    try:
-        text.encode('utf-8')
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def request_body():

@@ -39,6 +39,7 @@ import typing
 
 import sqlalchemy
 
+from blazar import encoding
 from blazar import exceptions
 
 MAX_DEPTH = 16
@@ -200,7 +201,7 @@ def _checked_value(term, op, value):
         if op not in _NULL_TESTS:
             raise _malformed(term, 'null can only be compared with == or !=')
     elif isinstance(value, str):
-        if not _storable(value):
+        if not encoding.storable(value):
             raise _malformed(
                 term, 'text must be valid Unicode without NUL characters')
     elif isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -209,16 +210,6 @@ def _checked_value(term, op, value):
         raise _malformed(
             term, 'numbers must be finite and within the range of a double')
     return value
-
-
-def _storable(text):
-    # Lone surrogates cannot be encoded for the database driver and
-    # PostgreSQL refuses NUL: either would surface later as a 500.
-    try:
-        text.encode('utf-8')
-    except UnicodeEncodeError:
-        return False
-    return '\x00' not in text
 
 
 def _malformed(term, reason):

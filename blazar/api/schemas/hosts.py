@@ -8,6 +8,7 @@ in the manager; here only the shape and upstream's limits are checked.
 """
 
 from blazar.api import schemas
+from blazar import encoding
 from blazar import exceptions
 
 MAX_CAPABILITY_KEY = 64
@@ -34,7 +35,7 @@ def validate_create(body):
     if name is None or name == '':
         raise exceptions.MissingParameter(param='name')
     name = schemas.text({'name': name}, 'name')
-    if not _storable(name):
+    if not encoding.storable(name):
         raise exceptions.MalformedParameter(param='name')
     protected = sorted(k for k in fields if k in READ_ONLY)
     if protected:
@@ -71,7 +72,7 @@ def _check_fields(fields):
     for key, value in fields.items():
         if len(key) > MAX_CAPABILITY_KEY:
             raise exceptions.InvalidInput('Extra capability key too long')
-        if not key or not _storable(key):
+        if not key or not encoding.storable(key):
             raise exceptions.InvalidInput('Malformed extra capability key %r'
                                           % key)
         fields[key] = _as_text(key, value)
@@ -83,16 +84,6 @@ def _as_text(key, value):
     if isinstance(value, (bool, int, float)):
         return str(value)
     if (not isinstance(value, str) or len(value) > MAX_VALUE_LENGTH
-            or not _storable(value)):
+            or not encoding.storable(value)):
         raise exceptions.MalformedParameter(param=key)
     return value
-
-
-def _storable(text):
-    # Lone surrogates cannot be encoded for the database, and PostgreSQL
-    # refuses NUL characters.
-    try:
-        text.encode('utf-8')
-    except UnicodeEncodeError:
-        return False
-    return '\x00' not in text
