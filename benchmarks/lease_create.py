@@ -106,7 +106,12 @@ class Seeder:
     """Existing rows made by the database itself: a numbers table and a
     table of time slots are cross-joined into hosts, leases,
     reservations, allocations and events. Existing reservation ``i``
-    holds host ``i % hosts`` in that host's slot ``i // hosts``."""
+    holds host ``i % hosts`` in that host's slot ``i // hosts``. Hosts
+    are spread over ``PHASES`` phases whose slots begin at staggered
+    times, so that at any time most hosts are free, as in a real cloud
+    (hosts busy all at once would make some windows unbookable)."""
+
+    PHASES = 10
 
     def __init__(self, connection, hosts, existing):
         self.connection = connection
@@ -121,6 +126,8 @@ class Seeder:
         self.slots = sa.Table(
             'bench_slots', metadata,
             sa.Column('k', sa.Integer, primary_key=True, autoincrement=False),
+            sa.Column('phase', sa.Integer, primary_key=True,
+                      autoincrement=False),
             sa.Column('start_date', models.UTCDateTime),
             sa.Column('end_date', models.UTCDateTime))
         self.metadata = metadata
@@ -140,9 +147,10 @@ class Seeder:
     def _slots(self):
         slot = SPAN / self.per_host
         length = min(WINDOW, slot * 0.3)
-        return [{'k': k, 'start_date': BASE + k * slot,
-                 'end_date': BASE + k * slot + length}
-                for k in range(self.per_host)]
+        return [{'k': k, 'phase': phase,
+                 'start_date': BASE + (k + phase / self.PHASES) * slot,
+                 'end_date': BASE + (k + phase / self.PHASES) * slot + length}
+                for k in range(self.per_host) for phase in range(self.PHASES)]
 
     def _insert(self, model, columns, source=None):
         select = sa.select(*(
@@ -167,7 +175,8 @@ class Seeder:
         return self.slots.c.k * self.hosts + self.numbers.c.n
 
     def _existing_source(self):
-        return (sa.join(self.numbers, self.slots, sa.true()),
+        return (sa.join(self.numbers, self.slots,
+                        self.slots.c.phase == self.numbers.c.n % self.PHASES),
                 self._index() < self.existing)
 
     def _id(self, prefix):
