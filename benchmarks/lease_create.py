@@ -23,7 +23,39 @@ machine shared with others.
 
 Results
 -------
-See the end of this docstring: filled in from a run, never by hand.
+One run, 2026-12-04 19:36 UTC, on a 2-core machine shared with other
+engineers' test suites (1-minute load average 6 to 10 throughout, shown
+per line), MariaDB 10.11, 200 leases per line, ``--cases
+10000x100000,100x0,100x10000,100x100000 --baseline b04a005`` (b04a005:
+the code before the allocation, event-engine and round-trip changes)::
+
+    code     hosts existing clients  p50 ms  p95 ms  leases/s  failed load
+    current  10000  100000     1      31.9    93.5     24.1      0    6.2
+    current  10000  100000     4      70.7   155.5     49.3      0    6.2
+    current  10000  100000    16     246.2   462.0     58.4      0    7.6
+    current    100       0     1      41.0    78.2     22.4      0    8.9
+    current    100       0     4      64.6   167.2     51.2      0    9.3
+    current    100       0    16     171.0   268.7     81.8      0    9.9
+    current    100   10000     1      30.2    81.7     26.2      0    8.6
+    current    100   10000     4     109.0   232.3     33.7      0    9.2
+    current    100   10000    16     236.4   488.0     61.1      0   10.1
+    current    100  100000     1      25.2    53.6     32.3      0    9.0
+    current    100  100000     4      53.6    85.6     71.5      0    8.6
+    current    100  100000    16     189.6   387.5     72.5      0    8.6
+    b04a005    100       0     1      26.2    37.8     35.3      0    6.5
+    b04a005    100       0     4      73.1   457.5     29.9      0    5.9
+    b04a005    100       0    16     224.9  1733.4     18.8     29    6.6
+
+Peak RSS of the manager's serving process: 115 MB at 10,000 hosts and
+100,000 reservations (API 116 MB), 101-103 MB at 100 hosts. No case
+overbooked a host. The 29 failures of b04a005 are 409s where no host
+shortage is possible: claims that kept losing their compare-and-swap
+until the retries ran out, every client taking the lowest free host.
+With one client the old code was as fast at 100 hosts and no
+reservations (at a lower load average); the changes show with more
+hosts and reservations, and with more clients. The 20 ms p50 aimed at was not reached on this loaded machine;
+the full matrix (1,000 hosts, 10,000 hosts with fewer reservations)
+was not run.
 """
 
 import argparse
