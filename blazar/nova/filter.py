@@ -26,6 +26,10 @@ How Blazar marks hosts in Nova, and what the filter makes of it:
 * A flavor with the extra spec ``aggregate_instance_extra_specs:reservation``
   comes from an instance reservation; Placement and
   AggregateInstanceExtraSpecsFilter place it, so this filter lets it pass.
+* A lease for an existing server puts the reserved host in an aggregate
+  with metadata ``reservation=<id>`` and ``blazar:server=<server uuid>``:
+  that server (unshelved at the lease's start) passes there, whatever its
+  flavor.
 * With ``allow_preemptibles``, a flavor with ``blazar:preemptible=true`` may
   use hosts whose only Blazar pool is the preemptible aggregate.
 
@@ -54,6 +58,7 @@ API_GROUP = 'blazar'
 
 RESERVATION_HINT = 'reservation'
 INSTANCE_RESERVATION_SPEC = 'aggregate_instance_extra_specs:reservation'
+SERVER_KEY = 'blazar:server'
 PREEMPTIBLE_SPEC = 'blazar:preemptible'
 AZ_KEY = 'availability_zone'
 # Older Blazar releases named reservation availability zones "blazar:<id>".
@@ -199,6 +204,13 @@ def reserved_host_passes(pool, project_id, verdict, opts):
     return False
 
 
+def reserved_for_server(aggregates, instance_uuid):
+    """The host holds a reservation made for this very server."""
+    return any(aggregate.metadata.get('reservation')
+               and aggregate.metadata.get(SERVER_KEY) == instance_uuid
+               for aggregate in aggregates)
+
+
 def unreserved_host_passes(pools, extra_specs, opts):
     """Decide a host for a boot without a reservation hint."""
     if INSTANCE_RESERVATION_SPEC in extra_specs:
@@ -281,7 +293,10 @@ class BlazarFilter(filters.BaseHostFilter):
         else:
             flavor = spec_obj.flavor
             extra_specs = (flavor.extra_specs or {}) if flavor else {}
-            passes = unreserved_host_passes(pools, extra_specs, opts)
+            passes = (
+                unreserved_host_passes(pools, extra_specs, opts)
+                or reserved_for_server(host_state.aggregates,
+                                       spec_obj.instance_uuid))
         if not passes:
             LOG.debug('BlazarFilter rejects host %(host)s for project '
                       '%(project)s (reservation hint %(hint)s, Blazar pools '

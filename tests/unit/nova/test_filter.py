@@ -207,6 +207,15 @@ class UnreservedBootTest(FilterTestCase):
             'aggregate_instance_extra_specs:reservation': RESERVATION})
         self.assertTrue(self.passes(host('c1', freepool()), spec))
 
+    def test_server_named_by_its_reservation_passes_there_only(self):
+        spec = request()
+        kept = aggregate(RESERVATION, {'reservation': RESERVATION,
+                                       'blazar:server': spec.instance_uuid})
+        self.assertEqual(['kept'], self.passing(
+            [host('kept', freepool(), kept), host('free', freepool())], spec))
+        self.assertFalse(self.passes(host('kept', freepool(), kept),
+                                     request()))
+
     def test_preemptible_refused_unless_allowed(self):
         spec = request(extra_specs={'blazar:preemptible': 'true'})
         self.assertFalse(self.passes(host('c1', freepool()), spec))
