@@ -73,6 +73,24 @@ class Database(fixtures.Fixture):
         admin.dispose()
 
 
+def generate_sample(test, generator, config_file):
+    """The text an oslo sample generator (a console script next to this
+    Python) writes for ``config_file``, into a temporary file of ``test``.
+
+    A separate interpreter: some libraries' option lists import eventlet,
+    which a Blazar process refuses to load.
+    """
+    output = os.path.join(test.useFixture(fixtures.TempDir()).path,
+                          'sample')
+    subprocess.run([os.path.join(os.path.dirname(sys.executable), generator),
+                    '--config-file', config_file, '--output-file', output],
+                   check=True, capture_output=True, timeout=120,
+                   cwd=os.path.dirname(os.path.dirname(
+                       os.path.abspath(__file__))))
+    with open(output) as generated:
+        return generated.read()
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))

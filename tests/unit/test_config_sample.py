@@ -10,13 +10,11 @@ import collections
 from importlib import metadata
 import os
 import re
-import subprocess
-import sys
 
-import fixtures
 import testtools
 
 from blazar.conf import opts as blazar_opts
+from tests import fixtures as blazar_fixtures
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -62,18 +60,8 @@ def _installed_namespaces():
 class ConfigSampleTest(testtools.TestCase):
 
     def _generate(self):
-        # A separate interpreter: some libraries' option lists import
-        # eventlet, which this (Blazar) process refuses to load.
-        output = os.path.join(self.useFixture(fixtures.TempDir()).path,
-                              'blazar.conf.sample')
-        generator = os.path.join(os.path.dirname(sys.executable),
-                                 'oslo-config-generator')
-        subprocess.run([generator, '--config-file', GENERATOR_CONFIG,
-                        '--output-file', output],
-                       check=True, capture_output=True, timeout=120,
-                       cwd=ROOT)
-        with open(output) as generated:
-            return _blocks(generated.read())
+        return _blocks(blazar_fixtures.generate_sample(
+            self, 'oslo-config-generator', GENERATOR_CONFIG))
 
     def test_sample_matches_blazar_options(self):
         with open(SAMPLE) as sample:
