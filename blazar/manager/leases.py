@@ -219,9 +219,13 @@ class LeaseOperations:
         db_leases.delete(session, lease)
 
     def _give_back(self, context, view):
+        """Every reservation not yet released ends, ``pending`` ones too:
+        a start that failed half-way (the lease in ERROR) may have handed
+        over resources before its reservations became active. The
+        plugins' end steps are idempotent, so this is safe to repeat."""
         try:
             for reservation in view['reservations']:
-                if reservation['status'] == states.RES_ACTIVE:
+                if reservation['status'] != states.RES_DELETED:
                     plugin = loader.get(self.plugins,
                                         reservation['resource_type'])
                     plugin.on_end(context, view, reservation)

@@ -24,6 +24,7 @@ from blazar.plugins.hosts import nova_reconcile
 from blazar.plugins.hosts import options
 from blazar.plugins.hosts import plugin as host_plugin
 from tests.functional import base
+from tests.functional import probe
 
 DATE = '%Y-%m-%d %H:%M'
 HOSTS_CONFIG = {'manager': {'plugins': 'physical.host.plugin'},
@@ -107,6 +108,15 @@ class HostsTestCase(base.ServiceTestCase):
         response = self.request('PUT', '/v1/leases/%s' % lease['id'], body)
         self.assertEqual(status, response.status_code, response.text)
         return response.json().get('lease', response.json())
+
+    def wait_for_status(self, lease_id, status, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lease = self.request('GET', '/v1/leases/%s' % lease_id).json()
+            if lease['lease']['status'] == status:
+                return lease['lease']
+            time.sleep(0.2)
+        self.fail('lease %s never became %s: %s' % (lease_id, status, lease))
 
 
 class HostEnrollmentTest(HostsTestCase):
@@ -539,15 +549,6 @@ class ResourcePropertiesTest(HostsTestCase):
 class StartedHostLeaseTest(HostsTestCase):
     """Start and end run the static inventory (nothing outside Blazar)."""
 
-    def wait_for_status(self, lease_id, status, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            lease = self.request('GET', '/v1/leases/%s' % lease_id).json()
-            if lease['lease']['status'] == status:
-                return lease['lease']
-            time.sleep(0.2)
-        self.fail('lease %s never became %s: %s' % (lease_id, status, lease))
-
     def test_active_reservation_keeps_its_hosts_and_grows(self):
         first = self.enroll()['id']
         lease = self.lease('now', in_minutes(30))
@@ -621,6 +622,51 @@ class StartedHostLeaseTest(HostsTestCase):
         # A terminated lease no longer holds the host.
         self.assertEqual(204, self.request(
             'DELETE', '/v1/os-hosts/%s' % host).status_code)
+
+
+class FailedStartTest(HostsTestCase):
+    """A lease whose start failed half-way (ERROR, its reservations still
+    pending) is deleted: every reservation is ended, none is left
+    holding anything. The probe plugin refuses the start and journals
+    the end."""
+
+    @classmethod
+    def make_service(cls):
+        cls.probe = probe.Probe()
+        cls.probe.setUp()
+        config = dict(HOSTS_CONFIG, test_probe=cls.probe.config['test_probe'],
+                      manager={'plugins': 'physical.host.plugin,%s'
+                               % probe.ENTRY_POINT})
+        return base.BlazarService(cls.backend, cls.topology, config,
+                                  env=cls.probe.env)
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.probe.cleanUp()
+
+    def test_delete_ends_the_pending_reservations_of_an_error_lease(self):
+        self.probe.behave('refuses', on_start={'refuse': True})
+        host = self.enroll()['id']
+        end = in_minutes(30)
+        lease = self.lease('now', end, self.reservation(), {
+            'resource_type': probe.RESOURCE_TYPE, 'resource': 'refuses'})
+        lease = self.wait_for_status(lease['id'], 'ERROR')
+        self.assertEqual(['pending', 'pending'],
+                         [r['status'] for r in lease['reservations']])
+        self.assertEqual({host}, self.hosts_of(lease))
+
+        self.assertEqual(204, self.request(
+            'DELETE', '/v1/leases/%s' % lease['id']).status_code)
+        ended = {line['reservation'] for line
+                 in self.probe.journal('end', 'on_end')}
+        refused = next(r['id'] for r in lease['reservations']
+                       if r['resource_type'] == probe.RESOURCE_TYPE)
+        self.assertIn(refused, ended)
+        current = self.request('GET', '/v1/os-hosts/%s/allocation' % host)
+        self.assertEqual([], current.json()['allocation']['reservations'])
+        again = self.lease('now', end)
+        self.assertEqual({host}, self.hosts_of(again))
 
 
 class HostQueriesTest(HostsTestCase):
