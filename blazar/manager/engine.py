@@ -400,20 +400,30 @@ class EventEngine:
         must not run)."""
         now = timeutils.utcnow()
         with db.writer(context) as session:
-            leases = db_leases.lock_statuses(session,
-                                             {e.lease_id for e in events})
-            held = db_events.held(session, [e.id for e in events],
-                                  self.owner)
-            to_run, failed = [], []
-            for event in events:
-                verdict = self._may_begin(session, event, held, leases, now)
-                if isinstance(verdict, Exception):
-                    failed.append((event, verdict))
-                elif verdict:
-                    to_run.append(event)
+            to_run, failed = self._judge(
+                session, events, lambda event, held, leases: self._may_begin(
+                    session, event, held, leases, now))
             self._move_leases(session, to_run, TRANSITIONAL)
             views = self._views(session, {e.lease_id for e in to_run})
         return {e.id: views[e.lease_id] for e in to_run}, failed
+
+    def _judge(self, session, events, verdict):
+        """Lock the leases of ``events`` and the claims this manager still
+        holds on them, then ask ``verdict(event, held claims, lease
+        statuses)`` of each: True to go on with it, False to drop it, or
+        the error to record for it. Returns (events to go on with,
+        [(event, error)])."""
+        leases = db_leases.lock_statuses(session,
+                                         {e.lease_id for e in events})
+        held = db_events.held(session, [e.id for e in events], self.owner)
+        go_on, failed = [], []
+        for event in events:
+            outcome = verdict(event, held, leases)
+            if isinstance(outcome, Exception):
+                failed.append((event, outcome))
+            elif outcome:
+                go_on.append(event)
+        return go_on, failed
 
     def _may_begin(self, session, event, held, leases, now):
         """True to run ``event``, False to drop it, or the error to record
@@ -556,17 +566,8 @@ class EventEngine:
         Returns ({event id: lease view to notify, or None}, [(event,
         error)] of those that could not be closed)."""
         with db.writer(context) as session:
-            leases = db_leases.lock_statuses(session,
-                                             {e.lease_id for e in events})
-            held = db_events.held(session, [e.id for e in events],
-                                  self.owner)
-            to_close, failed = [], []
-            for event in events:
-                verdict = self._may_complete(event, held, leases)
-                if isinstance(verdict, Exception):
-                    failed.append((event, verdict))
-                elif verdict:
-                    to_close.append(event)
+            to_close, failed = self._judge(session, events,
+                                           self._may_complete)
             self._move_leases(session, to_close, FINAL, RESERVATIONS_FINAL)
             # Deleted by _end_steps: an ended lease acts for nobody.
             db_leases.forget_trusts(session, {
