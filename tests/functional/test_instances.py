@@ -90,6 +90,18 @@ class InstanceReservationTests:
         self.lease(start, end, self.slots(1, properties=[
             '==', '$hypervisor_hostname', 'not-enrolled']), status=409)
 
+    def test_capability_used_by_an_instance_reservation_is_locked(self):
+        host = self.enroll(gpu='true')
+        self.lease('2040-04-01 10:00', '2040-04-01 12:00',
+                   self.slots(1, properties=['==', '$gpu', 'true']))
+        path = '/v1/os-hosts/%s' % host['id']
+        self.assertError(
+            self.request('PUT', path, {'gpu': 'false'}), 409,
+            "Can't update extra capabilities [gpu] of host %s: reservations "
+            "holding the host select hosts by them" % host['id'])
+        self.assertEqual(200, self.request('PUT', path,
+                                           {'rack': '4'}).status_code)
+
     def test_lease_view_and_client(self):
         self.enroll()
         client = self.client()

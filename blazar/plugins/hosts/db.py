@@ -156,16 +156,31 @@ def leases_sharing_hosts(session, reservation_ids, lease_ids):
                HostAllocation.compute_host_id.in_(held))))
 
 
+# Instance reservations hold slots on hosts (allocation rows) and select
+# the hosts by their own ``resource_properties``. The instance plugin
+# builds on this one, so its table is named here rather than imported.
+_instance_reservations = sa.table(
+    'instance_reservations', sa.column('reservation_id'),
+    sa.column('resource_properties'))
+
+
 def live_properties_of_host(session, host_id, now):
-    """Property names used by the filters of reservations that hold the
-    host and have not ended."""
-    rows = session.execute(
+    """Property names used by the filters of reservations (host and
+    instance reservations alike) that hold the host and have not ended."""
+    held = sa.and_(HostAllocation.compute_host_id == host_id,
+                   HostAllocation.end_date > now)
+    hosts = (
         sa.select(HostReservation.hypervisor_properties,
                   HostReservation.resource_properties)
         .join(HostAllocation,
               HostAllocation.reservation_id == HostReservation.reservation_id)
-        .where(HostAllocation.compute_host_id == host_id,
-               HostAllocation.end_date > now))
+        .where(held))
+    instances = (
+        sa.select(sa.null(), _instance_reservations.c.resource_properties)
+        .join(HostAllocation, HostAllocation.reservation_id
+              == _instance_reservations.c.reservation_id)
+        .where(held))
+    rows = session.execute(sa.union_all(hosts, instances))
     names = set()
     for row in rows:
         for text in row:
