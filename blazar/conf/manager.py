@@ -16,8 +16,9 @@ opts = [
                     'before_end_lease event runs; 0 disables it.'),
     cfg.IntOpt('event_workers', default=8, min=1,
                help='Events that may run at the same time in one manager. '
-                    'A manager only claims events it has a free worker '
-                    'for, so the others stay free for other managers.'),
+                    'A manager only claims events its idle workers can '
+                    'start soon, so the others stay free for other '
+                    'managers.'),
     cfg.IntOpt('event_max_retries', default=5, min=0, max=50,
                help='Times an event that failed for a transient reason '
                     '(a service or the database unreachable, a deadlock, '
