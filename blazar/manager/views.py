@@ -1,6 +1,7 @@
 """Leases as the v1 API shows them (dates in upstream's wire formats)."""
 
 from blazar import dates
+from blazar import states
 
 
 def _common(obj):
@@ -37,8 +38,16 @@ def lease(ls, details):
                 status=ls.status, degraded=ls.degraded,
                 before_end_webhook=ls.before_end_webhook,
                 reservations=[reservation(r, details) for r in ls.reservations],
-                events=[event(e) for e in ls.events])
+                events=[event(e) for e in _in_order(ls.events)])
     return view
+
+
+def _in_order(events):
+    """By time, then start < before_end < end: the same order in every
+    view, whether the events were just added (in insertion order) or
+    loaded (where the database breaks ties as it likes)."""
+    return sorted(events, key=lambda e: (e.time,
+                                         states.EVENT_ORDER[e.event_type]))
 
 
 def lease_views(plugins, session, leases):

@@ -51,6 +51,24 @@ class LeaseApiTest(base.ServiceTestCase):
         # noauth: no Keystone token, so no trust.
         self.assertIsNone(lease['trust_id'])
 
+    def test_every_view_orders_events_by_time_then_type(self):
+        # Shorter than the default hour before the end: before_end_lease
+        # falls on the start, and the type breaks the tie.
+        lease = self.create(start_date='2030-03-01 10:00',
+                            end_date='2030-03-01 10:30')
+        path = '/v1/leases/%s' % lease['id']
+        updated = self.request('PUT', path, {'name': 'renamed'})
+        listed = next(l for l in self.request('GET', '/v1/leases').json()[
+            'leases'] if l['id'] == lease['id'])
+        views = [lease, self.request('GET', path).json()['lease'],
+                 updated.json()['lease'], listed]
+        expected = [('start_lease', '2030-03-01T10:00:00.000000'),
+                    ('before_end_lease', '2030-03-01T10:00:00.000000'),
+                    ('end_lease', '2030-03-01T10:30:00.000000')]
+        for view in views:
+            self.assertEqual(expected, [(e['event_type'], e['time'])
+                                        for e in view['events']])
+
     def test_iso_dates_with_offset_are_stored_as_utc(self):
         lease = self.create(start_date='2030-01-01T12:00:30+02:00',
                             end_date='2030-01-01T11:00:00.250000Z')
