@@ -53,7 +53,8 @@ shortage is possible: claims that kept losing their compare-and-swap
 until the retries ran out, every client taking the lowest free host.
 With one client the old code was as fast at 100 hosts and no
 reservations (at a lower load average); the changes show with more
-hosts and reservations, and with more clients. The 20 ms p50 aimed at was not reached on this loaded machine;
+hosts and reservations, and with more clients. The 20 ms p50 aimed at
+was not reached on this loaded machine;
 the full matrix (1,000 hosts, 10,000 hosts with fewer reservations)
 was not run.
 """

@@ -14,6 +14,7 @@ from blazar import exceptions
 
 LOG = logging.getLogger(__name__)
 
+
 class BodyTooLarge(exceptions.InvalidInput):
     msg_fmt = 'Request body is larger than %(limit)d bytes'
 

@@ -4,7 +4,8 @@ from oslo_config import cfg
 
 opts = [
     cfg.StrOpt('auth_strategy', default='keystone',
-               choices=[('keystone', 'Validate tokens with keystonemiddleware'),
+               choices=[('keystone',
+                         'Validate tokens with keystonemiddleware'),
                         ('noauth', 'Trust identity headers; for tests and '
                                    'the single-process quickstart only')],
                help='How the API authenticates requests.'),

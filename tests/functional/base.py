@@ -28,6 +28,11 @@ def member_of(project, user=None, roles='member,reader'):
             'X-Project-Id': project, 'X-Roles': roles}
 
 
+def ids(items):
+    """The ids of API objects, in order (for comparing listings)."""
+    return [item['id'] for item in items]
+
+
 class BlazarService(fixtures.Fixture):
     """Blazar running for real, on ``backend``, in ``topology``."""
 

@@ -254,7 +254,7 @@ class EndOfLeaseTest(EnforcementTestMixin, base.ServiceTestCase):
 
 
 class UnreachableServiceDeniesTest(EnforcementTestMixin,
-                                  base.ServiceTestCase):
+                                   base.ServiceTestCase):
     """Nothing listens at the endpoint; the default is to refuse."""
 
     config = {'enforcement': {
@@ -270,7 +270,7 @@ class UnreachableServiceDeniesTest(EnforcementTestMixin,
 
 
 class UnreachableServiceAllowsTest(EnforcementTestMixin,
-                                  base.ServiceTestCase):
+                                   base.ServiceTestCase):
 
     config = {'enforcement': {
         'enabled_filters': 'ExternalServiceFilter',

@@ -107,7 +107,8 @@ class FuzzTest(base.ServiceTestCase):
         """Everything a request could change, as admins see it."""
         leases = self.request('GET', '/v1/leases').json()['leases']
         hosts = self.request('GET', '/v1/os-hosts')
-        return {'leases': _stable(sorted(leases, key=lambda l: l['id'])),
+        by_id = sorted(leases, key=lambda lease: lease['id'])
+        return {'leases': _stable(by_id),
                 'hosts': _stable(hosts.json().get('hosts', []))
                 if hosts.status_code == 200 else None}
 

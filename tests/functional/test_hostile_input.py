@@ -37,8 +37,9 @@ class HostileInputTest(base.ServiceTestCase):
 
     def stored(self):
         leases = self.request('GET', '/v1/leases').json()['leases']
-        return sorted((l['id'], l['name'], l['start_date'], l['end_date'],
-                       l['project_id']) for l in leases)
+        return sorted((lease['id'], lease['name'], lease['start_date'],
+                       lease['end_date'], lease['project_id'])
+                      for lease in leases)
 
     def assertRefused(self, cases):
         """Each (method, path, send-kwargs, status, message) is answered

@@ -130,7 +130,8 @@ class LeaseApiTest(base.ServiceTestCase):
             'Version 1.2 is not supported by the API. Minimum is 1.0 and '
             'maximum is 1.0.')}, unsupported.json())
         latest = self.request('GET', '/v1/leases', headers=dict(
-            base.NOAUTH_ADMIN, **{'OpenStack-API-Version': 'reservation latest'}))
+            base.NOAUTH_ADMIN,
+            **{'OpenStack-API-Version': 'reservation latest'}))
         self.assertEqual('reservation 1.0',
                          latest.headers['OpenStack-API-Version'])
 
@@ -197,12 +198,12 @@ class LeaseApiTest(base.ServiceTestCase):
                                       headers=other), 404)
         self.assertError(self.request('DELETE', path, headers=other), 404)
         listed = self.request('GET', '/v1/leases', headers=other).json()
-        self.assertNotIn(mine['id'], [l['id'] for l in listed['leases']])
+        self.assertNotIn(mine['id'], base.ids(listed['leases']))
         own = self.request('GET', '/v1/leases',
                            headers=base.member_of('p-one')).json()
-        self.assertEqual([mine['id']], [l['id'] for l in own['leases']])
+        self.assertEqual([mine['id']], base.ids(own['leases']))
         admin = self.request('GET', '/v1/leases').json()
-        self.assertIn(mine['id'], [l['id'] for l in admin['leases']])
+        self.assertIn(mine['id'], base.ids(admin['leases']))
 
     def test_reader_cannot_create(self):
         response = self.request('POST', '/v1/leases', lease_body(),
@@ -305,7 +306,7 @@ class LeaseLifecycleTest(base.ServiceTestCase):
             name='short', start=in_seconds(2), end=in_seconds(5),
             reservations=[], events=[], before_end=None)
         self.assertEqual('PENDING', lease['status'])
-        self.assertIn(lease['id'], [l['id'] for l in client.lease.list()])
+        self.assertIn(lease['id'], base.ids(client.lease.list()))
         active = self.wait_for_status(client, lease['id'], 'ACTIVE')
         start = [e for e in active['events']
                  if e['event_type'] == 'start_lease'][0]
@@ -333,7 +334,7 @@ class LeaseLifecycleTest(base.ServiceTestCase):
         extended = client.lease.update(lease['id'], end_date=in_minutes(60))
         self.assertEqual('ACTIVE', extended['status'])
         client.lease.delete(lease['id'])
-        self.assertNotIn(lease['id'], [l['id'] for l in client.lease.list()])
+        self.assertNotIn(lease['id'], base.ids(client.lease.list()))
 
     def test_client_as_another_project(self):
         client = self.client(base.member_of('p-client'))
@@ -342,7 +343,7 @@ class LeaseLifecycleTest(base.ServiceTestCase):
                                     events=[], before_end=None)
         self.assertEqual('p-client', lease['project_id'])
         self.assertEqual([lease['id']],
-                         [l['id'] for l in client.lease.list()])
+                         base.ids(client.lease.list()))
 
 
 class MariaDBSplitLeaseApiTest(LeaseApiTest):

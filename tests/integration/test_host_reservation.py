@@ -41,6 +41,7 @@ LEASE_STATUS_TIMEOUT = 90
 # this often during these tests.
 RECONCILE_INTERVAL = 2
 
+
 def service_user(cloud):
     return dict(cloud.blazar_credentials(), auth_type='password')
 
@@ -410,8 +411,8 @@ class HostReservationTest(testtools.TestCase):
                                 glance + '/' + images[0]['id'])
                 return images[0]
             if time.monotonic() > deadline:
-                self.fail('no image %s after %d s' % (name,
-                                                     LEASE_STATUS_TIMEOUT))
+                self.fail('no image %s after %d s'
+                          % (name, LEASE_STATUS_TIMEOUT))
             time.sleep(0.5)
 
     def _drop_aggregate(self, name):
@@ -564,4 +565,3 @@ class SilentServer(fixtures.Fixture):
         self.socket.bind(('127.0.0.1', 0))
         self.socket.listen(16)
         self.port = self.socket.getsockname()[1]
-

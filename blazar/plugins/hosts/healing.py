@@ -148,8 +148,8 @@ def flag_missing(session, now, until):
     has_hosts = sa.exists().where(Reservation.lease_id == Lease.id,
                                   Reservation.resource_type == RESOURCE_TYPE)
     degraded = _set_degraded(session, True, any_missing)
-    recovered = _set_degraded(session, False, sa.and_(~any_missing,
-                                                       has_hosts))
+    recovered = _set_degraded(session, False,
+                              sa.and_(~any_missing, has_hosts))
     return degraded, recovered
 
 

@@ -5,9 +5,10 @@ capacity from Placement, and puts its compute service host into the
 freepool aggregate. A reservation's start moves its hosts into the
 reservation's own aggregate (deleting, as upstream, servers an
 administrator forced onto them meanwhile), its end deletes the servers
-left on them and moves them back (``nova_aggregates`` explains the layout and why every
-step may safely run twice). Failures of Nova, Placement or Glance surface
-as Blazar's ``ServiceUnavailable`` or ``Conflict`` (``nova_clients``).
+left on them and moves them back (``nova_aggregates`` explains the
+layout and why every step may safely run twice). Failures of Nova,
+Placement or Glance surface as Blazar's ``ServiceUnavailable`` or
+``Conflict`` (``nova_clients``).
 """
 
 import time

@@ -11,9 +11,9 @@ add-before-remove way the lease events do (``nova_aggregates``).
 Hosts held by a lease that is changing state (starting, ending, being
 updated or deleted) or that ended in ERROR are left alone: an event is
 moving them, or an operator must decide. So are hosts being removed from
-Blazar (marked leaving before they leave the freepool). The database is read on both
-sides of the look at Nova, and a host is repaired only if both readings
-agree, so a lease event that moved it meanwhile is not undone.
+Blazar (marked leaving before they leave the freepool). The database is
+read on both sides of the look at Nova, and a host is repaired only if
+both readings agree, so a lease event that moved it meanwhile is not undone.
 """
 
 import dataclasses

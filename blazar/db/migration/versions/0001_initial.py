@@ -15,7 +15,8 @@ DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql')
 
 
 def _timestamps():
-    return [sa.Column('created_at', DATETIME), sa.Column('updated_at', DATETIME)]
+    return [sa.Column('created_at', DATETIME),
+            sa.Column('updated_at', DATETIME)]
 
 
 def _reservation_fk(**kwargs):
