@@ -66,6 +66,9 @@ def lease_views(plugins, session, leases):
 
 
 def notification_payload(lease_view):
+    """Upstream's payload. The lease's own webhook stays out: the bus
+    reaches other services, and the URL may carry its owner's secret."""
     payload = dict(lease_view)
     payload['lease_id'] = payload.pop('id')
+    del payload['before_end_webhook']
     return payload
