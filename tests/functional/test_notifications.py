@@ -54,7 +54,7 @@ class NotificationTest(base.ServiceTestCase):
         self.assertEqual({'lease_id', 'user_id', 'project_id', 'trust_id',
                           'start_date', 'end_date', 'status', 'reservations',
                           'events', 'name', 'created_at', 'updated_at',
-                          'degraded', 'before_end_webhook'}, set(payload))
+                          'degraded'}, set(payload))
         client.lease.update(lease['id'], name='renamed')
         _, event_type, payload = self.next_notification()
         self.assertEqual(('lease.update', 'renamed'),
