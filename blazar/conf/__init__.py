@@ -18,6 +18,14 @@ from blazar.conf import trustee
 
 CONF = cfg.CONF
 
-for _group in (default, api, enforcement, manager, notifications, nova,
-               placement, trustee):
-    _group.register_opts(CONF)
+_GROUPS = (default, api, enforcement, manager, notifications, nova, placement,
+           trustee)
+
+
+def register_opts(conf):
+    """Register every group's options on ``conf``."""
+    for group in _GROUPS:
+        group.register_opts(conf)
+
+
+register_opts(CONF)

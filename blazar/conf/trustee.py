@@ -13,16 +13,13 @@ from blazar.conf import keystoneauth
 
 GROUP = 'trustee'
 SERVICE_TYPE = 'identity'
-# Keystone answers in well under a second; an API request or a lease
-# event must not hang on it.
-DEFAULT_TIMEOUT = 30
+DEFAULTS = {'timeout': keystoneauth.DEFAULT_TIMEOUT,
+            'service_type': SERVICE_TYPE}
 
 
 def register_opts(conf):
-    keystoneauth.register(conf, GROUP)
-    conf.set_default('timeout', DEFAULT_TIMEOUT, group=GROUP)
-    conf.set_default('service_type', SERVICE_TYPE, group=GROUP)
+    keystoneauth.register(conf, GROUP, DEFAULTS)
 
 
 def list_opts():
-    return {GROUP: keystoneauth.sample_opts()}
+    return {GROUP: keystoneauth.sample_opts(DEFAULTS)}

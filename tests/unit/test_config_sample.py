@@ -11,8 +11,10 @@ from importlib import metadata
 import os
 import re
 
+from oslo_config import cfg
 import testtools
 
+from blazar import conf as blazar_conf
 from blazar.conf import opts as blazar_opts
 from tests import fixtures as blazar_fixtures
 
@@ -91,6 +93,28 @@ class ConfigSampleTest(testtools.TestCase):
     def test_every_blazar_namespace_is_in_the_generator_config(self):
         own = {name for name in _installed_namespaces() if _own(name)}
         self.assertEqual(set(), own - set(_namespaces()))
+
+
+class RegisteredDefaultsTest(testtools.TestCase):
+
+    def test_the_sample_shows_the_defaults_the_services_run_with(self):
+        """A default set at registration (``set_default``) is in the
+        sample too: e.g. the bounded ``timeout`` of ``[nova]``."""
+        conf = cfg.ConfigOpts()
+        blazar_conf.register_opts(conf)
+        conf([], default_config_files=[])
+        shown = registered = 0
+        for group, opts in blazar_opts.list_opts():
+            section = conf if group == 'DEFAULT' else conf[group]
+            for opt in opts:
+                shown += 1
+                # Auth plugin options exist once credentials are loaded.
+                if opt.dest in section:
+                    registered += 1
+                    self.assertEqual(opt.default, section[opt.dest],
+                                     '[%s] %s' % (group, opt.dest))
+        self.assertGreater(registered, shown // 2)
+        self.assertEqual(30, conf.nova.timeout)
 
 
 class OptionHelpTest(testtools.TestCase):

@@ -2,9 +2,9 @@
 
 ``[nova]`` and ``[placement]`` hold keystoneauth's options (credentials,
 TLS, ``timeout``, ``region_name``, ``valid_interfaces``...), declared by
-``blazar.conf``; they are registered again here, with the same helpers,
-so that any ``ConfigOpts`` the inventory is given has them, and given the
-defaults the inventory needs: a bounded ``timeout`` and the service types.
+``blazar.conf``; they are registered again here, by the same functions
+and with the same defaults (a bounded ``timeout``, the service types), so
+that any ``ConfigOpts`` the inventory is given has them.
 ``[placement]`` may leave ``auth_type`` unset to reuse the ``[nova]``
 credentials. ``nova_opts`` are the inventory's own ``[nova]`` options.
 
@@ -16,16 +16,11 @@ through the ``blazar.plugins.hosts.nova`` entry point of
 
 from oslo_config import cfg
 
-from blazar.conf import keystoneauth
 from blazar.conf import nova
 from blazar.conf import placement
 
 NOVA = nova.GROUP
 PLACEMENT = placement.GROUP
-
-# Every call must give up rather than hold an API request or a lease event
-# for long: Nova and Placement answer in well under a second when healthy.
-DEFAULT_TIMEOUT = 30
 
 nova_opts = [
     cfg.StrOpt('aggregate_freepool_name', default='freepool',
@@ -56,13 +51,8 @@ nova_opts = [
 
 def register_opts(conf):
     conf.register_opts(nova_opts, group=NOVA)
-    for group, service_type in ((NOVA, nova.SERVICE_TYPE),
-                                (PLACEMENT, placement.SERVICE_TYPE)):
-        keystoneauth.register(conf, group)
-        conf.set_default('timeout', DEFAULT_TIMEOUT, group=group)
-        conf.set_default('service_type', service_type, group=group)
-        conf.set_default('valid_interfaces', ['internal', 'public'],
-                         group=group)
+    nova.register_opts(conf)
+    placement.register_opts(conf)
 
 
 def list_opts():
