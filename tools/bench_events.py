@@ -166,11 +166,11 @@ def burst(the_probe, service, count, lead):
     begun = the_probe.journal(phase='begin', step='on_start')[begun_before:]
     ended = the_probe.journal(phase='end', step='on_start')[before:]
     late = [line['time'] - epoch for line in begun]
-    return {'min': min(late), 'p50': percentile(late, 0.5), 'p99': percentile(late, 0.99),
-            'max': max(late),
+    return {'min': min(late), 'p50': percentile(late, 0.5),
+            'p99': percentile(late, 0.99), 'max': max(late),
             'all_active': max(line['time'] for line in ended) - epoch,
-            'runs': len(begun), 'managers_used': len({l['pid']
-                                                       for l in begun}),
+            'runs': len(begun),
+            'managers_used': len({line['pid'] for line in begun}),
             'cpu_ms': 1000.0 * cpu / count}
 
 

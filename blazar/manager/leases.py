@@ -303,7 +303,8 @@ def _reservation_requests(lease, requests):
             'are: %s' % ', '.join(unknown))
     for request in requests:
         resource_type = request.get('resource_type')
-        if resource_type and resource_type != known[request['id']].resource_type:
+        stored_type = known[request['id']].resource_type
+        if resource_type and resource_type != stored_type:
             raise exceptions.CantUpdateParameter(param='resource_type')
     return {r['id']: {k: v for k, v in r.items() if k != 'id'}
             for r in requests}

@@ -37,7 +37,8 @@ def lease(ls, details):
                 end_date=dates.to_wire(ls.end_date), trust_id=ls.trust_id,
                 status=ls.status, degraded=ls.degraded,
                 before_end_webhook=ls.before_end_webhook,
-                reservations=[reservation(r, details) for r in ls.reservations],
+                reservations=[reservation(r, details)
+                              for r in ls.reservations],
                 events=[event(e) for e in _in_order(ls.events)])
     return view
 

@@ -131,8 +131,8 @@ class _EventClaims:
         self.claim([event_id], 'dead', claim_seconds=5)
         self.assertEqual([], self.claimable(now=at(5)))
         self.assertEqual([event_id], self.claimable(now=at(6)))
-        self.assertEqual({event_id}, self.claim([event_id], 'alive',
-                                                 now=at(6)))
+        self.assertEqual({event_id},
+                         self.claim([event_id], 'alive', now=at(6)))
         self.assertEqual((states.IN_PROGRESS, 'alive', 2, None),
                          self.event(event_id))
         self.assertFalse(self.finish(event_id, 'dead'))

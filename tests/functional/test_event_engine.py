@@ -155,7 +155,8 @@ class EngineTestCase(base.ServiceTestCase):
             [('burst-%d' % n, start, end, ['burst-%d' % n])
              for n in range(count)])
         self.assertLess(utcnow(), later(start, -1), 'creating was too slow')
-        done = self.wait_for_status([l['id'] for l in leases], 'TERMINATED')
+        done = self.wait_for_status([lease['id'] for lease in leases],
+                                    'TERMINATED')
         runners = set()
         for lease in leases:
             self.assertEqual([('DONE', None)] * 3,
@@ -189,8 +190,8 @@ class EngineTestCase(base.ServiceTestCase):
 
     def first_call(self, lease, step, phase='begin'):
         calls = self.calls(lease, step, phase)
-        self.assertTrue(calls, 'no %s %s of %s' % (phase, step,
-                                                    lease['name']))
+        self.assertTrue(calls, 'no %s %s of %s'
+                        % (phase, step, lease['name']))
         return calls[0]
 
     def wait_for_call(self, lease, step, phase='begin', timeout=30):
@@ -532,8 +533,8 @@ class OutageTest(EngineTestCase):
         broker, broker_outage = self.outage('rabbit', t0 + 6, 3)
         database.join()
         broker.join()
-        done = self.wait_for_status([l['id'] for l in leases], 'TERMINATED',
-                                    timeout=90)
+        done = self.wait_for_status([lease['id'] for lease in leases],
+                                    'TERMINATED', timeout=90)
         (dropped, cut, restored), = database_outage
         self.assertGreater(dropped, 0)
         # Nothing can start without the database (in-flight work aside).

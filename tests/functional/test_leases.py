@@ -58,8 +58,9 @@ class LeaseApiTest(base.ServiceTestCase):
                             end_date='2030-03-01 10:30')
         path = '/v1/leases/%s' % lease['id']
         updated = self.request('PUT', path, {'name': 'renamed'})
-        listed = next(l for l in self.request('GET', '/v1/leases').json()[
-            'leases'] if l['id'] == lease['id'])
+        listed = next(
+            shown for shown in self.request('GET', '/v1/leases').json()[
+                'leases'] if shown['id'] == lease['id'])
         views = [lease, self.request('GET', path).json()['lease'],
                  updated.json()['lease'], listed]
         expected = [('start_lease', '2030-03-01T10:00:00.000000'),
