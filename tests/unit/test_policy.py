@@ -1,10 +1,17 @@
 """Policy rules keep upstream's names and defaults; the sample matches."""
 
 import os
+import threading
+import time
 
+import fixtures
+from oslo_config import cfg
+from oslo_config import fixture as config_fixture
 import testtools
 
+from blazar import context
 from blazar import policies
+from blazar import policy
 from tests import fixtures as blazar_fixtures
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -50,6 +57,48 @@ class PolicyDefaultsTest(testtools.TestCase):
         for rule in policies.list_rules():
             if rule.name.startswith('blazar:'):
                 self.assertEqual(['project'], rule.scope_types, rule.name)
+
+
+class ConcurrentChecksTest(testtools.TestCase):
+
+    def test_first_checks_from_many_threads_all_see_the_rules(self):
+        # The API serves requests on threads; the enforcer builds its rule
+        # table on the first check, which once denied a concurrent admin.
+        member = context.RequestContext(project_id='p', user_id='u',
+                                        roles=['member', 'reader'])
+        self.useFixture(config_fixture.Config(cfg.CONF))
+        cfg.CONF([], default_config_files=[])
+        self.useFixture(fixtures.MonkeyPatch('blazar.policy._ENFORCER', None))
+        # Registration that takes a while widens the window a thread
+        # switch needs to fall into.
+        rules = policies.list_rules()
+
+        def slow_rules():
+            time.sleep(0.05)
+            return rules
+
+        self.useFixture(fixtures.MonkeyPatch('blazar.policies.list_rules',
+                                             slow_rules))
+        self.assertEqual([], self._check_at_once(member, threads=8))
+
+    @staticmethod
+    def _check_at_once(member, threads):
+        start = threading.Barrier(threads)
+        denied = []
+
+        def check():
+            start.wait()
+            try:
+                policy.authorize(member, 'blazar:leases:post')
+            except Exception as error:
+                denied.append(repr(error))
+
+        workers = [threading.Thread(target=check) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        return denied
 
 
 class PolicySampleTest(testtools.TestCase):
