@@ -56,15 +56,25 @@ class LeaseOperations:
     # --- create ------------------------------------------------------------
 
     def create(self, context, values):
-        """Usage enforcement decides first, before anything is written or
-        claimed, and once, outside the claim that may be retried."""
+        """The plugins complete the requests, then usage enforcement
+        decides, before anything is written or claimed, and once, outside
+        the claim that may be retried; the plugins act on the new lease
+        once it is committed."""
+        values = self._prepared(context, values)
         try:
             self.enforcement.check_create(values)
         except exceptions.MaxLeaseDurationExceeded as error:
             # Upstream answers this 403 on create but 400 on update, and
             # clients know both.
             raise exceptions.NotAuthorized(str(error))
-        return self._create(context, values)
+        view = self._create(context, values)
+        self._after(context, view, 'after_create')
+        return view
+
+    def _prepared(self, context, values):
+        requests = [loader.get(self.plugins, r['resource_type']).prepare(
+            context, values, r) for r in values.get('reservations', [])]
+        return dict(values, reservations=requests)
 
     @_retry_on_conflict
     def _create(self, context, values):
@@ -115,7 +125,7 @@ class LeaseOperations:
         outside the service on what changed."""
         view = self._update(context, lease_id, values)
         if _changes_schedule(values):
-            self._after_update(context, view)
+            self._after(context, view, 'after_update')
         return view
 
     @_retry_on_conflict
@@ -151,16 +161,18 @@ class LeaseOperations:
         self._move_events(lease, old_end,
                           _optional_wire(values.get('before_end_date')))
 
-    def _after_update(self, context, view):
+    def _after(self, context, view, step):
         for reservation in view['reservations']:
             plugin = loader.get(self.plugins, reservation['resource_type'])
             try:
-                plugin.after_update(context, view, reservation)
+                getattr(plugin, step)(context, view, reservation)
             except Exception:
-                # The update is committed; the plugin's own repair (e.g.
-                # the host plugin's Nova reconciler) catches up.
-                LOG.exception('Lease %s updated, but reservation %s could '
-                              'not act on it', view['id'], reservation['id'])
+                # The change is committed; the plugin's own repair (e.g.
+                # the host plugin's Nova reconciler, or the lease's start)
+                # catches up.
+                LOG.exception('Lease %s committed, but reservation %s could '
+                              'not act on it (%s)', view['id'],
+                              reservation['id'], step)
 
     def _check_update(self, session, lease, values, start, end, requests):
         """Usage enforcement sees the lease before and after the change,

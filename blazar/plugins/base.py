@@ -31,6 +31,13 @@ class ResourcePlugin(abc.ABC):
     def __init__(self, conf):
         self.conf = conf
 
+    def prepare(self, context, lease_values, request):
+        """The reservation request of a lease about to be created, completed
+        with what other services know (e.g. a server's size from Nova).
+        Called before the transaction; raises ``InvalidInput``,
+        ``NotFound`` or ``NotAuthorized`` for a request that cannot be."""
+        return request
+
     @abc.abstractmethod
     def reserve(self, session, lease, reservation, values):
         """Claim capacity for ``reservation`` over the lease's window.
@@ -60,6 +67,11 @@ class ResourcePlugin(abc.ABC):
 
     def on_end(self, context, lease, reservation):
         """Take the capacity back when the lease ends or is deleted."""
+
+    def after_create(self, context, lease, reservation):
+        """Act outside the service on a committed new lease (e.g. shelve a
+        server until the lease starts). Called outside any transaction; a
+        failure is logged, the lease stands."""
 
     def after_update(self, context, lease, reservation):
         """Act outside the service on a committed update of the lease

@@ -174,7 +174,47 @@ class InstanceReservationTests:
 
 
 class InstanceReservationTest(InstanceReservationTests, InstancesTestCase):
-    pass
+
+    def test_server_leases_refused_before_any_claim(self):
+        self.enroll()
+        server = {'resource_type': 'virtual:instance',
+                  'server_id': 'c0ffee00-0000-4000-8000-000000000001'}
+        cases = [
+            (server, 'A lease for an existing server (server_id '
+                     'c0ffee00-0000-4000-8000-000000000001) needs the Nova '
+                     'inventory ([physical:host] inventory = nova); the '
+                     'static inventory has no servers'),
+            (dict(server, vcpus=2, amount=1),
+             'A virtual:instance reservation names either a server_id or '
+             'a size and an amount, not both: the server\'s flavor is its '
+             'size (got vcpus, amount)'),
+            (dict(server, affinity=True),
+             'A virtual:instance reservation names either a server_id or '
+             'a size and an amount, not both: the server\'s flavor is its '
+             'size (got affinity)'),
+            (dict(server, server_id=7), 'Malformed parameter server_id'),
+        ]
+        for reservation, message in cases:
+            error = self.lease('2040-06-01 10:00', '2040-06-01 12:00',
+                               reservation, status=400)
+            self.assertEqual(message, error['error_message'])
+        # Blazarclient's empty fields are no size.
+        blank = dict(server, vcpus='', memory_mb='', disk_gb='', amount='',
+                     affinity='None', resource_properties='')
+        error = self.lease('2040-06-01 10:00', '2040-06-01 12:00', blank,
+                           status=400)
+        self.assertIn('needs the Nova inventory', error['error_message'])
+
+    def test_server_id_cannot_be_updated(self):
+        self.enroll()
+        lease = self.lease('2040-06-01 10:00', '2040-06-01 12:00',
+                           self.slots(1))
+        reservation_id = lease['reservations'][0]['id']
+        self.assertIsNone(lease['reservations'][0]['server_id'])
+        error = self.update_lease(lease, {'reservations': [
+            {'id': reservation_id, 'server_id': 'other'}]}, 409)
+        self.assertEqual('server_id cannot be updated',
+                         error['error_message'])
 
 
 class MariaDBSplitInstanceReservationTest(InstanceReservationTests,

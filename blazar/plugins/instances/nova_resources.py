@@ -45,6 +45,7 @@ from blazar.plugins.hosts import nova_clients
 from blazar.plugins.hosts import nova_inventory
 from blazar.plugins.hosts import nova_options
 from blazar.plugins.instances import allocation
+from blazar.plugins.instances import nova_servers
 from blazar.plugins.instances import options
 from blazar.plugins.instances import resources
 
@@ -53,6 +54,9 @@ LOG = logging.getLogger(__name__)
 NOVA = nova_inventory.NOVA
 PLACEMENT = nova_inventory.PLACEMENT
 RESERVATION_SPEC = 'aggregate_instance_extra_specs:reservation'
+# Aggregate metadata naming the server a reservation was made for (read by
+# BlazarFilter).
+SERVER_KEY = 'blazar:server'
 PROVIDER_PREFIX = 'blazar_'
 # Placement's resource classes for the sizes of a slot, in Size's order.
 CAPACITY_CLASSES = ('VCPU', 'MEMORY_MB', 'DISK_GB')
@@ -145,9 +149,45 @@ class NovaResources(resources.Resources):
     def _nova_opts(self):
         return self.conf[nova_options.NOVA]
 
+    # --- a lease for an existing server --------------------------------------
+
+    def server_size(self, server_id, project_id, is_admin):
+        with nova_clients.failures_as_domain_errors(NOVA):
+            return nova_servers.size(self.clients.nova, server_id,
+                                     project_id, is_admin)
+
+    def shelve(self, server_id):
+        with nova_clients.failures_as_domain_errors(NOVA):
+            nova_servers.offload(self.clients.nova, server_id,
+                                 self._nova_opts.server_deletion_timeout)
+        LOG.info('Server %s shelved until its lease starts', server_id)
+
+    def _hand_over_server(self, reservation, placements):
+        """The server's aggregate on its one reserved host, and the
+        server unshelved there."""
+        nova = self.clients.nova
+        server_id = reservation['server_id']
+        host = placements[0].service_name
+        tenant = nova.servers.get(server_id).tenant_id
+        aggregate = aggregates.ensure(
+            nova, reservation['id'], None,
+            {'reservation': reservation['id'], 'filter_tenant_id': tenant,
+             self._nova_opts.blazar_owner: tenant,
+             SERVER_KEY: server_id})
+        aggregate = aggregates.add_host(nova, aggregate, host)
+        nova_servers.unshelve_onto(
+            self.clients.nova_at(nova_servers.UNSHELVE_TO_HOST_MICROVERSION),
+            server_id, host, self._nova_opts.server_deletion_timeout)
+        LOG.info('Server %s of reservation %s unshelved onto %s', server_id,
+                 reservation['id'], host)
+        return resources.Made(aggregate_id=aggregate.id)
+
     # --- start (and growth) --------------------------------------------------
 
     def hand_over(self, context, lease, reservation, placements):
+        if reservation.get('server_id'):
+            with nova_clients.failures_as_domain_errors(NOVA):
+                return self._hand_over_server(reservation, placements)
         reservation_id = reservation['id']
         project = lease['project_id']
         with nova_clients.failures_as_domain_errors(NOVA):
@@ -264,8 +304,16 @@ class NovaResources(resources.Resources):
 
     def take_back(self, context, lease, reservation, placements):
         reservation_id = reservation['id']
+        if reservation.get('server_id'):
+            with nova_clients.failures_as_domain_errors(NOVA):
+                self._reclaim(lease, self._server(reservation['server_id']))
+                aggregates.delete(self.clients.nova, reservation_id)
+            LOG.info('Server %s of reservation %s reclaimed (%s)',
+                     reservation['server_id'], reservation_id,
+                     self.conf[options.GROUP].on_end)
+            return
         with nova_clients.failures_as_domain_errors(NOVA):
-            self._delete_servers(lease, reservation_id)
+            self._reclaim(lease, self._listing({'flavor': reservation_id}))
         with nova_clients.failures_as_domain_errors(PLACEMENT):
             self._remove_inventories(reservation_id, placements)
         with nova_clients.failures_as_domain_errors(NOVA):
@@ -288,16 +336,34 @@ class NovaResources(resources.Resources):
                 if group.name == name:
                     _delete_quietly(nova.server_groups, group)
 
-    def _delete_servers(self, lease, flavor_id):
-        """Delete the flavor's servers, after snapshots (as their owner
-        where the lease's trust allows) if ``on_end`` asks for them."""
-        nova = self.clients.nova
-
+    def _listing(self, search_opts):
+        """A function listing the servers matching ``search_opts`` in all
+        projects."""
         def servers():
-            return nova.servers.list(search_opts={
-                'all_tenants': True, 'flavor': flavor_id}, limit=-1)
+            return self.clients.nova.servers.list(
+                search_opts=dict(search_opts, all_tenants=True), limit=-1)
+        return servers
+
+    def _server(self, server_id):
+        """A function listing the server, until it is gone."""
+        def servers():
+            try:
+                return [self.clients.nova.servers.get(server_id)]
+            except nova_exc.NotFound:
+                return []
+        return servers
+
+    def _reclaim(self, lease, servers):
+        """Shelve ``servers()`` or delete them, after snapshots (as their
+        owner where the lease's trust allows), as ``on_end`` says."""
+        nova = self.clients.nova
         timeout = self._nova_opts.server_deletion_timeout
-        if self.conf[options.GROUP].on_end == options.SNAPSHOT:
+        on_end = self.conf[options.GROUP].on_end
+        if on_end == options.SHELVE:
+            for server in servers():
+                nova_servers.offload(nova, server.id, timeout)
+            return
+        if on_end == options.SNAPSHOT:
             as_owner = self.clients.nova_as_owner(lease)
             for server in servers():
                 if server.status in SNAPSHOTTABLE:

@@ -13,6 +13,7 @@ from oslo_config import cfg
 GROUP = 'virtual:instance'
 
 DELETE = 'delete'
+SHELVE = 'shelve'
 SNAPSHOT = 'snapshot'
 
 opts = [
@@ -30,12 +31,15 @@ opts = [
                       'host (its local_gb as enrolled).'),
     cfg.StrOpt('on_end', default=DELETE,
                choices=[(DELETE, 'Delete them.'),
+                        (SHELVE, 'Shelve and offload them: their disks are '
+                                 'kept, their hosts freed.'),
                         (SNAPSHOT, 'Snapshot each (image named [nova] '
                                    'image_prefix + server name), then '
                                    'delete it once Nova has taken the '
                                    'snapshot.')],
                help='What happens, with the Nova inventory, to the servers '
-                    'of an instance reservation\'s flavor when it ends.'),
+                    'of an instance reservation\'s flavor, or to the server '
+                    'a lease was made for, when it ends.'),
 ]
 
 

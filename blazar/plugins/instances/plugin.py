@@ -55,11 +55,32 @@ class InstancePlugin(base.ResourcePlugin):
     def _options(self):
         return self.conf[options.GROUP]
 
+    # --- a lease for an existing server (before the transaction) ----------
+
+    def prepare(self, context, lease_values, request):
+        """A request naming a server gets the size of its flavor, once the
+        server is known to be the lease project's (or the caller an
+        admin)."""
+        if schema.SERVER_ID not in request:
+            return request
+        size = self.resources.server_size(
+            request[schema.SERVER_ID], lease_values['project_id'],
+            context.is_admin)
+        return dict(request, **dataclasses.asdict(size))
+
+    def after_create(self, context, lease, reservation):
+        """A server whose lease starts later is shelved until then."""
+        server_id = reservation.get(schema.SERVER_ID)
+        if server_id and dates.parse_wire(
+                lease['start_date']) > timeutils.utcnow():
+            self.resources.shelve(server_id)
+
     # --- reservations (inside the manager's transaction) --------------------
 
     def reserve(self, session, lease, reservation, values):
         self._allocate(session, lease, reservation, values, held={})
-        row = InstanceReservation(reservation_id=reservation.id)
+        row = InstanceReservation(reservation_id=reservation.id,
+                                  server_id=values.get(schema.SERVER_ID))
         _store_request(row, values)
         session.add(row)
         session.flush()
@@ -68,6 +89,11 @@ class InstancePlugin(base.ResourcePlugin):
     def update(self, session, lease, reservation, values):
         _check_updatable(reservation, values)
         row = self._row(session, reservation.id)
+        if row.server_id and values:
+            raise exceptions.InvalidInput(
+                'The reservation of server %s keeps its flavor\'s size and '
+                'one slot; only the lease\'s dates can change'
+                % row.server_id)
         request = {field: value
                    for field, value in views.reservation_details(row).items()
                    if field in schema.FIELDS}
@@ -164,9 +190,12 @@ class InstancePlugin(base.ResourcePlugin):
             self._hand_over(context, lease, reservation)
         except Exception:
             # A reservation that never started is not ended by a delete:
-            # leave nothing behind (a retry makes it all again).
+            # leave nothing behind (a retry makes it all again); but the
+            # server a lease was made for is never reclaimed before it
+            # started.
             with excutils.save_and_reraise_exception():
-                self._take_back_quietly(context, lease, reservation)
+                if not reservation.get(schema.SERVER_ID):
+                    self._take_back_quietly(context, lease, reservation)
 
     def on_end(self, context, lease, reservation):
         self.resources.take_back(context, lease, reservation,

@@ -55,6 +55,17 @@ class Resources(abc.ABC):
         enrolled capacity times the configured ratios."""
         return {}
 
+    def server_size(self, server_id, project_id, is_admin):
+        """``allocation.Size`` of the flavor of the server ``server_id``,
+        which must be ``project_id``'s unless ``is_admin``."""
+        raise exceptions.InvalidInput(
+            'A lease for an existing server (server_id %s) needs the Nova '
+            'inventory ([physical:host] inventory = nova); the static '
+            'inventory has no servers' % server_id)
+
+    def shelve(self, server_id):
+        """Shelve (and offload) the server until its lease starts."""
+
     @abc.abstractmethod
     def hand_over(self, context, lease, reservation, placements):
         """Let the lease's project boot the reserved servers; ``Made``."""

@@ -18,6 +18,9 @@ RESOURCE_TYPE = 'virtual:instance'
 SIZE_MINIMUMS = {'vcpus': 1, 'memory_mb': 1, 'disk_gb': 0}
 NUMBERS = tuple(SIZE_MINIMUMS) + ('amount',)
 FIELDS = NUMBERS + ('affinity', 'resource_properties')
+# A lease for an existing server names it instead of a size and amount:
+# the size is its flavor's (read from Nova by the plugin), the amount 1.
+SERVER_ID = 'server_id'
 MAX_AMOUNT = 2 ** 31 - 1
 # Once a reservation is active its size is the size of servers in Nova.
 ACTIVE_UPDATABLE = ('amount',)
@@ -29,6 +32,8 @@ class InstanceRequestSchema(base.ReservationRequestSchema):
 
     def validate_create(self, values):
         _reject_unknown(values)
+        if values.get(SERVER_ID) not in (None, ''):
+            return _server_request(values)
         missing = [field for field in FIELDS
                    if field not in values or _empty_number(values, field)]
         if missing:
@@ -39,12 +44,32 @@ class InstanceRequestSchema(base.ReservationRequestSchema):
     def validate_update(self, values):
         """Only the fields present (numbers left empty are absent)."""
         _reject_unknown(values)
+        if SERVER_ID in values:
+            raise exceptions.CantUpdateParameter(param=SERVER_ID)
         return _checked({field: value for field, value in values.items()
                          if not _empty_number(values, field)})
 
 
+def _server_request(values):
+    """The request for a lease of the server ``values['server_id']``:
+    one slot, no server group; the size comes later, from Nova."""
+    server_id = values[SERVER_ID]
+    if not isinstance(server_id, str) or not server_id.strip():
+        raise exceptions.MalformedParameter(param=SERVER_ID)
+    given = [field for field in NUMBERS
+             if field in values and not _empty_number(values, field)]
+    if given or affinity(values.get('affinity')) is not None:
+        raise exceptions.InvalidInput(
+            'A %s reservation names either a server_id or a size and an '
+            'amount, not both: the server\'s flavor is its size (got %s)'
+            % (RESOURCE_TYPE, ', '.join(given) or 'affinity'))
+    return {SERVER_ID: server_id.strip(), 'amount': 1, 'affinity': None,
+            'resource_properties': host_schema.properties(
+                values.get('resource_properties', ''))}
+
+
 def _reject_unknown(values):
-    unknown = sorted(k for k in values if k not in FIELDS)
+    unknown = sorted(k for k in values if k not in FIELDS + (SERVER_ID,))
     if unknown:
         raise exceptions.InvalidInput(
             'Unknown field(s) of a %s reservation: %s'

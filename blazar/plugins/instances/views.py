@@ -10,4 +10,5 @@ def reservation_details(row):
             'resource_properties': row.resource_properties or '',
             'flavor_id': row.reservation_id,
             'aggregate_id': row.aggregate_id,
-            'server_group_id': row.server_group_id}
+            'server_group_id': row.server_group_id,
+            'server_id': row.server_id}
