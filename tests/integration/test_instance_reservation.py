@@ -79,14 +79,20 @@ class InstanceReservationTest(testtools.TestCase):
 
     def create_lease(self, user, start, end, amount=AMOUNT, status=201,
                      affinity=None):
-        body = {'name': 'slots-%s' % time.monotonic_ns(),
+        return self.post_lease(user, start, end, status, dict(
+            SLOT, resource_type='virtual:instance', amount=amount,
+            affinity=affinity, resource_properties=(
+                '["==", "$hypervisor_hostname", "%s"]' % self.reserved_host)))
+
+    def server_lease(self, user, server_id, start, end, status=201):
+        return self.post_lease(user, start, end, status, {
+            'resource_type': 'virtual:instance', 'server_id': server_id})
+
+    def post_lease(self, user, start, end, status, reservation):
+        body = {'name': 'instances-%s' % time.monotonic_ns(),
                 'start_date': hosts_test.wire_date(start),
                 'end_date': hosts_test.wire_date(end), 'events': [],
-                'reservations': [dict(
-                    SLOT, resource_type='virtual:instance', amount=amount,
-                    affinity=affinity, resource_properties=(
-                        '["==", "$hypervisor_hostname", "%s"]'
-                        % self.reserved_host))]}
+                'reservations': [reservation]}
         response = user.session.post(self.blazar.url + '/leases', json=body,
                                      raise_exc=False)
         self.assertEqual(status, response.status_code, response.text)
@@ -232,3 +238,52 @@ class InstanceReservationTest(testtools.TestCase):
             '/resource_classes/%s' % resource_class).status_code)
         self.assertEqual({self.reserved_host}, self._freepool_hosts())
         test_cloud.wait_for_server(self.admin, ordinary.id, 'ACTIVE')
+
+    def test_existing_server_shelved_until_its_lease_then_reclaimed(self):
+        # The filter lets the server onto its reserved host.
+        test_cloud.skip_if_scheduler_filter_is_older(self)
+        self.enroll(self.reserved_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        server = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, self.ordinary_flavor.id).id,
+            'ACTIVE')
+        self.assertEqual(self.free_host, getattr(server, HOST_ATTR))
+        stranger = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        start = hosts_test.utcnow() + datetime.timedelta(seconds=25)
+        end = start + datetime.timedelta(minutes=10)
+        refused = self.server_lease(stranger, server.id, start, end, 403)
+        self.assertIn('belongs to another project', refused['error_message'])
+
+        creating = time.monotonic()
+        lease = self.server_lease(owner, server.id, start, end)
+        self.addDetail('lease-create-seconds', content.text_content(
+            '%.1f' % (time.monotonic() - creating)))
+        reservation = lease['reservations'][0]
+        self.addCleanup(self._drop_aggregate, reservation['id'])
+        self.assertEqual((server.id, 1, 64, 1, 1), (
+            reservation['server_id'], reservation['vcpus'],
+            reservation['memory_mb'], reservation['disk_gb'],
+            reservation['amount']))
+        test_cloud.wait_for_server(self.admin, server.id, 'SHELVED_OFFLOADED')
+
+        lease = self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        started = hosts_test.utcnow()
+        server = test_cloud.wait_for_server(self.admin, server.id, 'ACTIVE')
+        self.addDetail('lease-start-seconds', content.text_content(
+            '%.1f (server ACTIVE %.1f s after the lease)' % (
+                (started - start).total_seconds(),
+                (hosts_test.utcnow() - started).total_seconds())))
+        self.assertEqual(self.reserved_host, getattr(server, HOST_ATTR))
+        aggregate = self._aggregate(reservation['id'])
+        self.assertEqual(server.id, aggregate.metadata['blazar:server'])
+
+        ending = hosts_test.utcnow()
+        self.end_now(owner, lease['id'])
+        self.wait_for_lease(owner.session, lease['id'], 'TERMINATED')
+        self.addDetail('lease-end-seconds', content.text_content(
+            '%.1f' % (hosts_test.utcnow() - ending).total_seconds()))
+        # on_end = snapshot: saved, then deleted.
+        self.assertGone(self.admin.servers.get, server.id)
+        self.assertEqual({server.id}, self.snapshots_of([server]))
+        self.assertIsNone(self._aggregate(reservation['id']))
+
