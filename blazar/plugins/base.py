@@ -10,11 +10,22 @@ by a crash is run again.
 
 import abc
 
+from blazar import exceptions
+
 
 class ReservationRequestSchema(abc.ABC):
     """Validates a reservation request at the API edge (no I/O)."""
 
     resource_type = None
+    # Every field a request of this type may hold (besides resource_type).
+    fields = ()
+
+    def reject_unknown(self, values):
+        unknown = sorted(key for key in values if key not in self.fields)
+        if unknown:
+            raise exceptions.InvalidInput(
+                'Unknown field(s) of a %s reservation: %s'
+                % (self.resource_type, ', '.join(unknown)))
 
     @abc.abstractmethod
     def validate_create(self, values):

@@ -12,7 +12,6 @@ import json
 
 from blazarclient import exception as client_exception
 
-from tests.functional import base
 from tests.functional import test_hosts
 
 CONFIG = {'manager': {'plugins': 'physical.host.plugin,'
@@ -30,7 +29,8 @@ class InstancesTestCase(test_hosts.HostsTestCase):
         mine = ['==', '$suite', self.suite]
         wanted = ['and', mine, properties] if properties else mine
         values = dict(SLOT, resource_type='virtual:instance', amount=amount,
-                      affinity=affinity, resource_properties=json.dumps(wanted))
+                      affinity=affinity,
+                      resource_properties=json.dumps(wanted))
         values.update(fields)
         return values
 
@@ -258,7 +258,6 @@ class StartedInstanceLeaseTest(InstancesTestCase):
         self.update_lease(lease, {'end_date': test_hosts.in_minutes(1)})
         self.assertEqual(204, self.request(
             'DELETE', '/v1/leases/%s' % lease['id']).status_code)
-
 
     def test_active_reservation_needs_room_only_for_what_is_left(self):
         self.enroll()

@@ -106,8 +106,12 @@ def utcnow():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
-@test_cloud.skip_unless_cloud
-class HostReservationTest(testtools.TestCase):
+class NovaBlazarTestCase(testtools.TestCase):
+    """Tests sharing one NovaBlazar on the cloud's Blazar port, holding
+    the host-layout lock for the whole class."""
+
+    blazar_plugins = ('physical.host.plugin',)
+    blazar_sections = None
 
     @classmethod
     def setUpClass(cls):
@@ -116,7 +120,9 @@ class HostReservationTest(testtools.TestCase):
         cls.lock = test_cloud.HostLayoutLock(exclusive=True)
         cls.lock.setUp()
         try:
-            cls.blazar = NovaBlazar(cls.cloud, port=blazar_port(cls.cloud))
+            cls.blazar = NovaBlazar(cls.cloud, port=blazar_port(cls.cloud),
+                                    plugins=cls.blazar_plugins,
+                                    sections=cls.blazar_sections)
             cls.blazar.setUp()
         except BaseException:
             cls.lock.cleanUp()
@@ -129,6 +135,10 @@ class HostReservationTest(testtools.TestCase):
         finally:
             cls.lock.cleanUp()
         super().tearDownClass()
+
+
+@test_cloud.skip_unless_cloud
+class HostReservationTest(NovaBlazarTestCase):
 
     def setUp(self):
         super().setUp()

@@ -14,7 +14,6 @@ import time
 
 from keystoneauth1 import exceptions as ks_exc
 from novaclient import exceptions as nova_exc
-import testtools
 from testtools import content
 
 from tests.integration import cloud as test_cloud
@@ -28,31 +27,10 @@ AMOUNT = 2
 
 
 @test_cloud.skip_unless_cloud
-class InstanceReservationTest(testtools.TestCase):
+class InstanceReservationTest(hosts_test.NovaBlazarTestCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.cloud = test_cloud.ensure_cloud()
-        cls.lock = test_cloud.HostLayoutLock(exclusive=True)
-        cls.lock.setUp()
-        try:
-            cls.blazar = hosts_test.NovaBlazar(
-                cls.cloud, port=hosts_test.blazar_port(cls.cloud),
-                plugins=PLUGINS,
-                sections={'virtual:instance': {'on_end': 'snapshot'}})
-            cls.blazar.setUp()
-        except BaseException:
-            cls.lock.cleanUp()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.blazar.cleanUp()
-        finally:
-            cls.lock.cleanUp()
-        super().tearDownClass()
+    blazar_plugins = PLUGINS
+    blazar_sections = {'virtual:instance': {'on_end': 'snapshot'}}
 
     def setUp(self):
         super().setUp()
@@ -286,4 +264,3 @@ class InstanceReservationTest(testtools.TestCase):
         self.assertGone(self.admin.servers.get, server.id)
         self.assertEqual({server.id}, self.snapshots_of([server]))
         self.assertIsNone(self._aggregate(reservation['id']))
-

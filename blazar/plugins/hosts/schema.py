@@ -26,9 +26,10 @@ _INTEGER = re.compile(r'-?[0-9]{1,12}')
 class HostRequestSchema(base.ReservationRequestSchema):
 
     resource_type = RESOURCE_TYPE
+    fields = FIELDS
 
     def validate_create(self, values):
-        _reject_unknown(values)
+        self.reject_unknown(values)
         count_min = count(values.get('min'), 'min')
         count_max = count(values.get('max'), 'max')
         check_count_range(count_min, count_max)
@@ -41,7 +42,7 @@ class HostRequestSchema(base.ReservationRequestSchema):
     def validate_update(self, values):
         """Only the fields present; ``min <= max`` is checked against
         the stored values by the plugin when just one of them changes."""
-        _reject_unknown(values)
+        self.reject_unknown(values)
         request = {}
         for field in ('min', 'max'):
             if field in values:
@@ -54,14 +55,6 @@ class HostRequestSchema(base.ReservationRequestSchema):
             if field in values:
                 request[field] = properties(values[field])
         return request
-
-
-def _reject_unknown(values):
-    unknown = sorted(k for k in values if k not in FIELDS)
-    if unknown:
-        raise exceptions.InvalidInput(
-            'Unknown field(s) of a %s reservation: %s'
-            % (RESOURCE_TYPE, ', '.join(unknown)))
 
 
 def count(value, name):

@@ -29,9 +29,10 @@ ACTIVE_UPDATABLE = ('amount',)
 class InstanceRequestSchema(base.ReservationRequestSchema):
 
     resource_type = RESOURCE_TYPE
+    fields = FIELDS + (SERVER_ID,)
 
     def validate_create(self, values):
-        _reject_unknown(values)
+        self.reject_unknown(values)
         if values.get(SERVER_ID) not in (None, ''):
             return _server_request(values)
         missing = [field for field in FIELDS
@@ -43,7 +44,7 @@ class InstanceRequestSchema(base.ReservationRequestSchema):
 
     def validate_update(self, values):
         """Only the fields present (numbers left empty are absent)."""
-        _reject_unknown(values)
+        self.reject_unknown(values)
         if SERVER_ID in values:
             raise exceptions.CantUpdateParameter(param=SERVER_ID)
         return _checked({field: value for field, value in values.items()
@@ -66,14 +67,6 @@ def _server_request(values):
     return {SERVER_ID: server_id.strip(), 'amount': 1, 'affinity': None,
             'resource_properties': host_schema.properties(
                 values.get('resource_properties', ''))}
-
-
-def _reject_unknown(values):
-    unknown = sorted(k for k in values if k not in FIELDS + (SERVER_ID,))
-    if unknown:
-        raise exceptions.InvalidInput(
-            'Unknown field(s) of a %s reservation: %s'
-            % (RESOURCE_TYPE, ', '.join(unknown)))
 
 
 def _empty_number(values, field):
