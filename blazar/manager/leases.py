@@ -199,7 +199,9 @@ class LeaseOperations:
 
     def delete(self, context, lease_id):
         """Delete a lease; capacity a started lease holds is given back
-        (through the plugins' ``on_end``) before the rows go, and usage
+        (through the plugins' ``on_end``) before the rows go, what the
+        creation of a pending one did outside is undone (``on_cancel``:
+        a server shelved until the start runs again), and usage
         enforcement hears of the end of a lease that had not ended. Its
         trust goes with the rows: if Keystone cannot delete it, the lease
         stays, so that no delegation outlives its lease."""
@@ -216,11 +218,11 @@ class LeaseOperations:
                 raise exceptions.InvalidStatus()
             holding = lease.status in (states.ACTIVE, states.ERROR)
             view = self._view(session, lease)
-            if not holding:
+            if not holding and lease.status != states.PENDING:
                 self._delete_with_trust(session, lease)
                 return view
             states.lease_to(lease, states.DELETING)
-        self._give_back(context, view)
+        self._give_back(context, view, holding)
         with engine.writer(context) as session:
             self._delete_with_trust(session, db_leases.get(session, lease_id))
         return view
@@ -230,17 +232,20 @@ class LeaseOperations:
         self.trusts.delete(lease.trust_id)
         db_leases.delete(session, lease)
 
-    def _give_back(self, context, view):
+    def _give_back(self, context, view, started):
         """Every reservation not yet released ends, ``pending`` ones too:
         a start that failed half-way (the lease in ERROR) may have handed
-        over resources before its reservations became active. The
-        plugins' end steps are idempotent, so this is safe to repeat."""
+        over resources before its reservations became active. Those of a
+        lease that never ``started`` are cancelled instead. The plugins'
+        steps are idempotent, so this is safe to repeat (a failure leaves
+        the lease in ERROR, to be deleted again)."""
         try:
             for reservation in view['reservations']:
                 if reservation['status'] != states.RES_DELETED:
                     plugin = loader.get(self.plugins,
                                         reservation['resource_type'])
-                    plugin.on_end(context, view, reservation)
+                    step = plugin.on_end if started else plugin.on_cancel
+                    step(context, view, reservation)
         except Exception:
             LOG.exception('Releasing lease %s failed', view['id'])
             with engine.writer(context) as session:

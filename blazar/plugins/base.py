@@ -79,6 +79,10 @@ class ResourcePlugin(abc.ABC):
     def on_end(self, context, lease, reservation):
         """Take the capacity back when the lease ends or is deleted."""
 
+    def on_cancel(self, context, lease, reservation):
+        """Undo what ``after_create`` did outside the service, for a lease
+        deleted before it started; outside any transaction."""
+
     def after_create(self, context, lease, reservation):
         """Act outside the service on a committed new lease (e.g. shelve a
         server until the lease starts). Called outside any transaction; a

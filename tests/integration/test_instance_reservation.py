@@ -264,3 +264,25 @@ class InstanceReservationTest(hosts_test.NovaBlazarTestCase):
         self.assertGone(self.admin.servers.get, server.id)
         self.assertEqual({server.id}, self.snapshots_of([server]))
         self.assertIsNone(self._aggregate(reservation['id']))
+
+    def test_existing_server_given_back_when_its_lease_is_deleted(self):
+        self.enroll(self.reserved_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        server = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, self.ordinary_flavor.id).id,
+            'ACTIVE')
+        start = hosts_test.utcnow() + datetime.timedelta(minutes=5)
+        lease = self.server_lease(owner, server.id, start,
+                                  start + datetime.timedelta(minutes=10))
+        test_cloud.wait_for_server(self.admin, server.id, 'SHELVED_OFFLOADED')
+
+        response = owner.session.delete(
+            '%s/leases/%s' % (self.blazar.url, lease['id']), raise_exc=False)
+        self.assertEqual(204, response.status_code, response.text)
+        # Never reclaimed (on_end = snapshot here): running again, as is.
+        server = test_cloud.wait_for_server(self.admin, server.id, 'ACTIVE')
+        self.assertEqual(self.ordinary_flavor.name,
+                         server.flavor['original_name'])
+        self.assertEqual(set(), self.snapshots_of([server]))
+        self.assertGone(owner.session.get,
+                        '%s/leases/%s' % (self.blazar.url, lease['id']))

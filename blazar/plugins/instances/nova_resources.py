@@ -162,6 +162,17 @@ class NovaResources(resources.Resources):
                                  self._nova_opts.server_deletion_timeout)
         LOG.info('Server %s shelved until its lease starts', server_id)
 
+    def give_back_server(self, reservation):
+        server_id = reservation['server_id']
+        with nova_clients.failures_as_domain_errors(NOVA):
+            aggregates.delete(self.clients.nova, reservation['id'])
+            unshelved = nova_servers.give_back(
+                self.clients.nova, server_id,
+                self._nova_opts.server_deletion_timeout)
+        if unshelved:
+            LOG.info('Server %s unshelved: reservation %s was deleted '
+                     'before it started', server_id, reservation['id'])
+
     def _hand_over_server(self, reservation, placements):
         """The server's aggregate on its one reserved host, and the
         server unshelved there."""

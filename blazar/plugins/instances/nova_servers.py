@@ -1,5 +1,6 @@
 """A server under a lease, in Nova: its size, shelving it until the lease
-starts, unshelving it onto the reserved host.
+starts, unshelving it onto the reserved host (or, if the lease is deleted
+before it started, wherever Nova schedules it).
 
 Nova lets a shelved server be offloaded only once shelving is over, and
 unshelved onto a chosen host (``host``, microversion 2.91) only once
@@ -59,15 +60,32 @@ def unshelve_onto(nova_at_2_91, server_id, host, timeout):
     if server.status == 'ACTIVE' and getattr(server, HOST, None) == host:
         return
     offload(nova_at_2_91, server_id, timeout)
-    nova_at_2_91.servers.unshelve(server_id, host=host)
+    _unshelve(nova_at_2_91, server_id, timeout, 'onto %s' % host, host=host)
+
+
+def give_back(nova, server_id, timeout):
+    """The shelved server of a lease that never started, running again
+    wherever Nova schedules it; one running already, or gone, stays so."""
+    try:
+        server = _settled(nova, server_id, timeout)
+    except nova_exc.NotFound:
+        return False
+    if server.status not in (SHELVED, OFFLOADED):
+        return False
+    _unshelve(nova, server_id, timeout, 'where Nova schedules it')
+    return True
+
+
+def _unshelve(nova, server_id, timeout, where, **host):
+    nova.servers.unshelve(server_id, **host)
     # Nova answers at once and schedules later: a refusal (no room, or a
-    # filter) leaves the server offloaded, and the start is to be tried
+    # filter) leaves the server offloaded, and the step is to be tried
     # again.
-    server = _settled(nova_at_2_91, server_id, timeout)
+    server = _settled(nova, server_id, timeout)
     if server.status != 'ACTIVE':
         raise exceptions.ServiceUnavailable(
-            reason='Nova did not unshelve server %s onto %s: it is %s (%s)'
-            % (server_id, host, server.status,
+            reason='Nova did not unshelve server %s %s: it is %s (%s)'
+            % (server_id, where, server.status,
                getattr(server, 'fault', {}).get('message', 'no fault')))
 
 

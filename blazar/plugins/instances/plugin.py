@@ -198,8 +198,20 @@ class InstancePlugin(base.ResourcePlugin):
                     self._take_back_quietly(context, lease, reservation)
 
     def on_end(self, context, lease, reservation):
+        # A lease in ERROR ends its pending reservations too; the server
+        # of one that never started is the user's, to be given back.
+        if reservation['status'] == states.RES_PENDING and reservation.get(
+                schema.SERVER_ID):
+            self.on_cancel(context, lease, reservation)
+            return
         self.resources.take_back(context, lease, reservation,
                                  self._placements(context, reservation))
+
+    def on_cancel(self, context, lease, reservation):
+        """The server shelved for a lease deleted before it started runs
+        again."""
+        if reservation.get(schema.SERVER_ID):
+            self.resources.give_back_server(reservation)
 
     def _take_back_quietly(self, context, lease, reservation):
         try:

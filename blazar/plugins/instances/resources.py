@@ -66,6 +66,11 @@ class Resources(abc.ABC):
     def shelve(self, server_id):
         """Shelve (and offload) the server until its lease starts."""
 
+    def give_back_server(self, reservation):
+        """The server of a reservation that never started running again,
+        unshelved wherever Nova schedules it, with nothing of a failed
+        start left; never reclaimed."""
+
     @abc.abstractmethod
     def hand_over(self, context, lease, reservation, placements):
         """Let the lease's project boot the reserved servers; ``Made``."""

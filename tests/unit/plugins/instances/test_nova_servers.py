@@ -103,3 +103,26 @@ class TestShelving(testtools.TestCase):
         self.assertIn('did not unshelve server %s onto compute-1: it is '
                       'SHELVED_OFFLOADED (No valid host)' % SERVER,
                       str(error))
+
+
+class TestGivingBack(testtools.TestCase):
+
+    def test_an_offloaded_server_is_unshelved_where_nova_chooses_once(self):
+        nova = FakeNova('SHELVED_OFFLOADED')
+        self.assertTrue(nova_servers.give_back(nova, SERVER, 10))
+        self.assertFalse(nova_servers.give_back(nova, SERVER, 10))
+        self.assertEqual([('unshelve', {})], nova.calls)
+        self.assertEqual('ACTIVE', nova.status)
+
+    def test_a_running_or_deleted_server_is_left_alone(self):
+        nova = FakeNova('ACTIVE')
+        self.assertFalse(nova_servers.give_back(nova, SERVER, 10))
+        self.assertFalse(nova_servers.give_back(nova, 'gone', 10))
+        self.assertEqual([], nova.calls)
+
+    def test_refused_unshelve_is_reported(self):
+        nova = FakeNova('SHELVED', refuse_unshelve=True)
+        error = self.assertRaises(exceptions.ServiceUnavailable,
+                                  nova_servers.give_back, nova, SERVER, 10)
+        self.assertIn('did not unshelve server %s where Nova schedules it: '
+                      'it is SHELVED' % SERVER, str(error))
