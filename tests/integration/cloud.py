@@ -212,19 +212,6 @@ def refuse_busy_port(port):
                                  'stop it (a Blazar left running?)' % port)
 
 
-def skip_if_scheduler_filter_is_older(test):
-    """Skip ``test`` while the cloud's nova-scheduler runs an older
-    BlazarFilter than this checkout's: the scheduler imports the filter
-    once, when it starts, so a change of the filter reaches it only when
-    the cloud restarts."""
-    started = (CLOUD_DIR / 'run' / 'nova-scheduler.pid').stat().st_mtime
-    changed = (REPO / 'blazar' / 'nova' / 'filter.py').stat().st_mtime
-    if started < changed:
-        test.skipTest('the test cloud\'s nova-scheduler started before '
-                      'blazar/nova/filter.py last changed; restart the cloud '
-                      '(tools/cloud) to run this test')
-
-
 def wait_for_server(nova, server_id, status, timeout=120):
     """Poll until the server reaches status; fail fast on ERROR."""
     deadline = time.monotonic() + timeout

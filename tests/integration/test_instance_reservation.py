@@ -218,8 +218,6 @@ class InstanceReservationTest(hosts_test.NovaBlazarTestCase):
         test_cloud.wait_for_server(self.admin, ordinary.id, 'ACTIVE')
 
     def test_existing_server_shelved_until_its_lease_then_reclaimed(self):
-        # The filter lets the server onto its reserved host.
-        test_cloud.skip_if_scheduler_filter_is_older(self)
         self.enroll(self.reserved_host)
         owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
         server = test_cloud.wait_for_server(

@@ -120,13 +120,19 @@ compute_names() {
   for ((i = 1; i <= COMPUTES; i++)); do echo "$COMPUTE_PREFIX$i"; done
 }
 
+# nova-scheduler imports BlazarFilter once, when it starts: a checkout with
+# another version of the filter needs the cloud restarted.
+filter_digest() {
+  sha256sum "$REPO/blazar/nova/filter.py" | cut -c1-16
+}
+
 # Everything that changes what start.sh would build; a cloud started with other
 # settings is not "already running" for this call.
 settings_fingerprint() {
   printf '%s\n' "venv=$VENV" "computes=$COMPUTES" "prefix=$COMPUTE_PREFIX" \
     "driver=$COMPUTE_DRIVER" "blazar_url=$BLAZAR_URL" "timeout=$FILTER_TIMEOUT" \
     "filters=$ENABLED_FILTERS" "ports=$PORT_BASE" "debug=$DEBUG" \
-    "notifications=$NOTIFICATIONS" \
+    "notifications=$NOTIFICATIONS" "filter=$(filter_digest)" \
     "passwords=$(printf '%s:%s' "$ADMIN_PASSWORD" "$SERVICE_PASSWORD" | sha256sum | cut -c1-16)"
 }
 
@@ -185,8 +191,8 @@ install_services() {
   local site
   site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   # The repository root (for blazar.nova.filter) and our shims on sys.path.
-  # Not part of the settings fingerprint: worktrees of this repository share
-  # one cloud, whose scheduler runs the filter of the checkout that booted it.
+  # Not part of the settings fingerprint (the filter's content is): checkouts
+  # of this repository with the same filter share one cloud.
   printf '%s\n' "$REPO" "$HERE/lib" >"$site/blazar-cloud.pth"
   # Nova imports compute drivers only from the nova.virt package.
   cp "$HERE/lib/blazar_cloud_virt.py" "$site/nova/virt/blazar_cloud_virt.py"
