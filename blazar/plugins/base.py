@@ -10,6 +10,8 @@ by a crash is run again.
 
 import abc
 
+import sqlalchemy as sa
+
 from blazar import exceptions
 
 
@@ -123,3 +125,11 @@ class ResourcePlugin(abc.ABC):
         repairing drift in another service. Every manager runs them, so
         they must be idempotent."""
         return []
+
+
+def details_of(session, model, reservations, view):
+    """``details`` for a plugin whose table ``model`` holds one row per
+    reservation (a ``reservation_id`` column): ``view`` of each row."""
+    rows = session.scalars(sa.select(model).where(
+        model.reservation_id.in_(sorted(r.id for r in reservations))))
+    return {row.reservation_id: view(row) for row in rows}

@@ -88,11 +88,8 @@ class HostPlugin(base.ResourcePlugin):
         allocation.drop(session, reservation.id)
 
     def details(self, session, reservations):
-        rows = session.scalars(sa.select(HostReservation).where(
-            HostReservation.reservation_id.in_(
-                sorted(r.id for r in reservations))))
-        return {row.reservation_id: views.reservation_details(row)
-                for row in rows}
+        return base.details_of(session, HostReservation, reservations,
+                               views.reservation_details)
 
     def leases_sharing_resources(self, session, reservations, lease_ids):
         """Those of ``lease_ids`` that hold one of the hosts of

@@ -111,11 +111,8 @@ class InstancePlugin(base.ResourcePlugin):
         host_allocation.drop(session, reservation.id)
 
     def details(self, session, reservations):
-        rows = session.scalars(sa.select(InstanceReservation).where(
-            InstanceReservation.reservation_id.in_(
-                sorted(r.id for r in reservations))))
-        return {row.reservation_id: views.reservation_details(row)
-                for row in rows}
+        return base.details_of(session, InstanceReservation, reservations,
+                               views.reservation_details)
 
     @staticmethod
     def _row(session, reservation_id):
