@@ -504,15 +504,16 @@ class EventEngine:
         self.trusts.delete(view['trust_id'])
 
     def _before_end_steps(self, context, event, view):
-        self._each_reservation(context, view, 'before_end')
         # The operator's webhook and the lease's own. Until both took the
         # warning the event is retried, and both get it again: receivers
-        # drop repeats by event id.
+        # drop repeats by event id. They go first, so that a receiver
+        # that fails does not repeat the plugins' steps (snapshots...).
         urls = (self.conf.manager.before_end_webhook_url,
                 view['before_end_webhook'])
         for url in dict.fromkeys(url for url in urls if url):
             webhook.deliver(url, self.conf.manager.before_end_webhook_timeout,
                             event.id, view)
+        self._each_reservation(context, view, 'before_end')
 
     def _each_reservation(self, context, view, step, skip=()):
         for reservation in view['reservations']:

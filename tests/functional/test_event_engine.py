@@ -200,6 +200,12 @@ class EngineTestCase(base.ServiceTestCase):
                              timeout)[0]
 
 
+class _BurstServer(http.server.ThreadingHTTPServer):
+    # A burst of leases warns all at once: the default listen backlog (5)
+    # would refuse connections a real receiver accepts.
+    request_queue_size = 128
+
+
 class WebhookReceiver:
     """An HTTP server standing for a before_end webhook consumer. It
     answers 500 to the first two deliveries for leases named ``flaky-*``
@@ -222,8 +228,7 @@ class WebhookReceiver:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
-                                                      Handler)
+        self.server = _BurstServer(('127.0.0.1', 0), Handler)
         self.url = 'http://127.0.0.1:%d/warn' % self.server.server_port
         threading.Thread(target=self.server.serve_forever,
                          daemon=True).start()
