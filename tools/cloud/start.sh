@@ -39,7 +39,9 @@
 #   BLAZAR_CLOUD_ADMIN_PASSWORD [admin]  BLAZAR_CLOUD_SERVICE_PASSWORD [secret]
 #   BLAZAR_CLOUD_MYSQL [mysql -uroot]  BLAZAR_CLOUD_DB_PREFIX [blazar_cloud_]
 #   BLAZAR_CLOUD_RABBIT_VHOST [blazar-cloud]  BLAZAR_CLOUD_RABBIT_URL [guest on it]
-#   BLAZAR_CLOUD_NOTIFICATIONS [noop]  nova notification driver (messagingv2 to emit)
+#   BLAZAR_CLOUD_NOTIFICATIONS [messagingv2]  nova notification driver; Nova
+#                       emits versioned notifications (topic versioned_notifications)
+#                       on the cloud's RabbitMQ vhost unless this is noop
 #   BLAZAR_CLOUD_DEBUG [false]  BLAZAR_CLOUD_API_THREADS [4]
 set -euo pipefail
 
@@ -65,7 +67,7 @@ DB_USER=blazar_cloud
 DB_PASSWORD=blazar_cloud
 RABBIT_VHOST=${BLAZAR_CLOUD_RABBIT_VHOST:-blazar-cloud}
 RABBIT_URL=${BLAZAR_CLOUD_RABBIT_URL:-rabbit://guest:guest@127.0.0.1:5672/$RABBIT_VHOST}
-NOTIFICATIONS=${BLAZAR_CLOUD_NOTIFICATIONS:-noop}
+NOTIFICATIONS=${BLAZAR_CLOUD_NOTIFICATIONS:-messagingv2}
 DEBUG=${BLAZAR_CLOUD_DEBUG:-false}
 API_THREADS=${BLAZAR_CLOUD_API_THREADS:-4}
 FREEPOOL=freepool
@@ -393,6 +395,9 @@ lock_path = $STATE/nova/lock
 enabled = false
 [oslo_messaging_notifications]
 driver = $NOTIFICATIONS
+[notifications]
+# Blazar's manager reads the versioned ones (instance.create.end, service.update).
+notification_format = versioned
 EOF
   # Database access for api, conductor, scheduler and nova-manage only: a
   # compute that sees [api_database] logs "No DB access allowed" tracebacks.
