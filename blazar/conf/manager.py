@@ -11,6 +11,11 @@ opts = [
                      'physical.host.plugin.'),
     cfg.StrOpt('rpc_topic', default='blazar.manager',
                help='Topic the manager listens on for API calls.'),
+    cfg.StrOpt('notification_pool', default='blazar-manager',
+               help='Pool in which the managers listen to other services\' '
+                    'notifications: each notification reaches one manager '
+                    'of the pool. Managers of separate Blazar deployments '
+                    'that read the same message bus need different pools.'),
     cfg.IntOpt('minutes_before_end_lease', default=60, min=0, mutable=True,
                help='Minutes before the end of a lease at which the '
                     'before_end_lease event runs; 0 disables it.'),

@@ -20,10 +20,6 @@ from blazar import trusts
 
 LOG = logging.getLogger(__name__)
 
-# Every manager listens to other services' notifications in this pool, so
-# that each notification reaches one manager, not all of them.
-NOTIFICATION_POOL = 'blazar-manager'
-
 
 class ManagerEndpoint:
     """What the API may call; every method takes the request context."""
@@ -138,15 +134,19 @@ class ManagerService(service.Service):
     def _listen_to_notifications(self):
         if not self.notification_endpoints:
             return
-        topics = sorted({topic for endpoint in self.notification_endpoints
-                         for topic in endpoint.topics})
+        targets = {(target.exchange, target.topic): target
+                   for endpoint in self.notification_endpoints
+                   for target in endpoint.targets}
+        # Every manager listens in the same pool, so that each
+        # notification reaches one manager, not all of them.
+        pool = self.conf.manager.notification_pool
         self.listener = messaging.get_notification_listener(
             messaging.get_notification_transport(self.conf),
-            [messaging.Target(topic=topic) for topic in topics],
-            self.notification_endpoints, executor='threading',
-            pool=NOTIFICATION_POOL)
+            list(targets.values()), self.notification_endpoints,
+            executor='threading', pool=pool)
         self.listener.start()
-        LOG.info('Listening to notifications on %s', ', '.join(topics))
+        LOG.info('Listening to notifications on %s as pool %s',
+                 ', '.join('%s/%s' % key for key in sorted(targets)), pool)
 
     def stop(self, graceful=True):
         for server in (self.rpc_server, self.listener):

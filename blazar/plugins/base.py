@@ -110,9 +110,10 @@ class ResourcePlugin(abc.ABC):
 
     def notification_endpoints(self):
         """oslo.messaging notification endpoints (with a ``filter_rule``)
-        for notifications of other services, each with ``topics``: the
-        topics to listen on. The managers listen as one pool: each
-        notification reaches one of them."""
+        for notifications of other services, each with ``targets``: the
+        oslo.messaging Targets (exchange and topic) to listen on. The
+        managers listen as one pool: each notification reaches one of
+        them."""
         return []
 
     def rpc_endpoints(self):

@@ -13,6 +13,7 @@ import tempfile
 import time
 import uuid
 
+import fixtures
 from oslo_config import cfg
 import oslo_messaging as messaging
 
@@ -196,7 +197,13 @@ class NovaNotificationTest(DownHostsFile, test_hosts.HostsTestCase):
                       'notification_topics': topic}
 
     def notify_service_update(self, host, binary='nova-compute'):
+        # As Nova sends it: to its own exchange, which the manager must
+        # listen on (a notifier's exchange is its control_exchange).
+        nova_conf = self.useFixture(fixtures.TempDir()).join('nova.conf')
+        with open(nova_conf, 'w') as f:
+            f.write('[DEFAULT]\ncontrol_exchange = nova\n')
         conf = cfg.ConfigOpts()
+        conf([], default_config_files=[nova_conf])
         transport = messaging.get_notification_transport(
             conf, url=self.service.transport_url)
         self.addCleanup(transport.cleanup)

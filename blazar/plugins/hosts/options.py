@@ -62,6 +62,9 @@ opts = [
                      '[oslo_messaging_notifications] transport_url (else the '
                      'RPC transport) as one pool, so one of them takes '
                      'each notification.'),
+    cfg.StrOpt('notification_exchange', default='nova',
+               help='Exchange Nova sends its notifications to (nova.conf '
+                    '[DEFAULT] control_exchange).'),
     cfg.ListOpt('notification_topics', default=['versioned_notifications'],
                 help='Topics of Nova\'s versioned notifications (nova.conf '
                      '[notifications] versioned_notifications_topics).'),

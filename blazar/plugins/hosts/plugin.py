@@ -262,6 +262,7 @@ class HostPlugin(base.ResourcePlugin):
         if not self._options.enable_notification_monitor:
             return []
         return [service_updates.ServiceUpdates(
+            self._options.notification_exchange,
             self._options.notification_topics, self.check_health)]
 
     def periodic_tasks(self):

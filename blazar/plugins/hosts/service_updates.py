@@ -21,8 +21,9 @@ class ServiceUpdates:
 
     filter_rule = messaging.NotificationFilter(event_type=r'^service\.update$')
 
-    def __init__(self, topics, check_health):
-        self.topics = topics
+    def __init__(self, exchange, topics, check_health):
+        self.targets = [messaging.Target(exchange=exchange, topic=topic)
+                        for topic in topics]
         self._check_health = check_health
 
     def info(self, ctxt, publisher_id, event_type, payload, metadata):
