@@ -66,6 +66,9 @@ class Cloud:
         self.endpoints = description['endpoints']
         self.compute_hosts = description['compute_hosts']
         self.freepool = description['freepool']
+        # driver, transport_url, exchange, topic of Nova's versioned
+        # notifications.
+        self.notifications = description['notifications']
         self.image_id = description['image']['id']
         self.python = description['python']
         self.log_dir = description['log_dir']

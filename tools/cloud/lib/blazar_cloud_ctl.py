@@ -304,6 +304,13 @@ def describe():
         'compute_hosts': compute_hosts(),
         'compute_driver': ENV['BLAZAR_CLOUD_COMPUTE_DRIVER'],
         'freepool': ENV['BLAZAR_CLOUD_FREEPOOL'],
+        # Where Nova's versioned notifications go (driver noop: nowhere).
+        'notifications': {
+            'driver': ENV['BLAZAR_CLOUD_NOTIFICATIONS'],
+            'transport_url': ENV['BLAZAR_CLOUD_RABBIT_URL'],
+            'exchange': 'nova',
+            'topic': 'versioned_notifications',
+        },
         'image': {'name': image_name, 'id': image['id']},
         'nova_conf': ENV['BLAZAR_CLOUD_NOVA_CONF'],
         'log_dir': ENV['BLAZAR_CLOUD_LOG_DIR'],
