@@ -35,12 +35,17 @@ class InstancesTestCase(test_hosts.HostsTestCase):
         return values
 
     def slots_of(self, lease):
-        """host id -> how often the allocation view lists the lease."""
+        """host id -> slots the lease's one reservation holds there, from
+        the allocation view (which lists it once per host)."""
         response = self.request('GET', '/v1/os-hosts/allocations?lease_id=%s'
                                 % lease['id'])
         self.assertEqual(200, response.status_code, response.text)
-        return {a['resource_id']: len(a['reservations'])
-                for a in response.json()['allocations'] if a['reservations']}
+        held = {}
+        for host in response.json()['allocations']:
+            for entry in host['reservations']:
+                self.assertNotIn(host['resource_id'], held, 'listed twice')
+                held[host['resource_id']] = entry['slots']
+        return held
 
 
 class InstanceReservationTests:
@@ -50,7 +55,7 @@ class InstanceReservationTests:
         first, second = self.enroll()['id'], self.enroll()['id']
         start, end = '2040-01-01 10:00', '2040-01-01 12:00'
         lease = self.lease(start, end, self.slots(6))
-        self.assertEqual({first: 1, second: 1}, self.slots_of(lease))
+        self.assertEqual({first: 4, second: 2}, self.slots_of(lease))
         error = self.lease('2040-01-01 11:00', '2040-01-01 13:00',
                            self.slots(3), status=409)
         self.assertEqual(
@@ -67,7 +72,7 @@ class InstanceReservationTests:
         first, second = self.enroll()['id'], self.enroll()['id']
         start, end = '2040-02-01 10:00', '2040-02-01 12:00'
         together = self.lease(start, end, self.slots(3, affinity=True))
-        self.assertEqual({first: 1}, self.slots_of(together))
+        self.assertEqual({first: 3}, self.slots_of(together))
         apart = self.lease(start, end, self.slots(2, affinity='False'))
         self.assertEqual({first: 1, second: 1}, self.slots_of(apart))
         error = self.lease(start, end, self.slots(4, affinity=True),
@@ -143,6 +148,36 @@ class InstanceReservationTests:
         self.assertEqual({}, self.slots_of(lease))
         client.lease.create('more', '2040-04-01 11:00', '2040-04-01 13:00',
                             [dict(request, amount=4)], [])
+
+    def test_allocation_view_counts_slots_beside_whole_hosts(self):
+        first, second = self.enroll()['id'], self.enroll()['id']
+        start, end = '2040-06-01 10:00', '2040-06-01 12:00'
+        slots = self.lease(start, end, self.slots(3, affinity=True))
+        whole = self.lease(start, end, self.reservation(1, 1))
+        window = {'start_date': test_hosts.wire(start),
+                  'end_date': test_hosts.wire(end)}
+        slots_entry = dict(window, id=slots['reservations'][0]['id'],
+                           lease_id=slots['id'], slots=3)
+        # A whole host keeps upstream's entry, without a slot count.
+        whole_entry = dict(window, id=whole['reservations'][0]['id'],
+                           lease_id=whole['id'])
+        expected = {first: [slots_entry], second: [whole_entry]}
+
+        every = self.request('GET', '/v1/os-hosts/allocations').json()
+        self.assertEqual(expected, {
+            a['resource_id']: a['reservations'] for a in every['allocations']
+            if a['resource_id'] in expected})
+        client = self.client()
+        self.assertEqual(expected, {
+            a['resource_id']: a['reservations']
+            for a in client.allocation.list('os-hosts')
+            if a['resource_id'] in expected})
+        for host, entries in expected.items():
+            self.assertEqual(entries, client.allocation.get(
+                'os-hosts', host)['reservations'])
+        self.update_lease(slots, {'reservations': [
+            {'id': slots_entry['id'], 'amount': 4}]})
+        self.assertEqual({first: 4}, self.slots_of(slots))
 
     def test_moving_dates_checks_capacity_again(self):
         self.enroll()

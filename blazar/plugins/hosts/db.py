@@ -192,18 +192,22 @@ def live_properties_of_host(session, host_id, now):
 
 def allocations(session, host_ids, lease_id=None, reservation_id=None,
                 now=None):
-    """host id -> [(reservation id, lease id, start, end)], every host of
-    ``host_ids`` present. Without filters, only leases ending at or after
-    ``now``."""
+    """host id -> [(reservation id, lease id, start, end, slots)], every
+    host of ``host_ids`` present, each reservation once per host with the
+    instance slots it holds there (0 for a whole host). Without filters,
+    only leases ending at or after ``now``."""
     Lease, Reservation = db_models.Lease, db_models.Reservation
     query_ = (sa.select(HostAllocation.compute_host_id, Reservation.id,
                         Reservation.lease_id, Lease.start_date,
-                        Lease.end_date)
-              .distinct()
+                        Lease.end_date,
+                        sa.func.sum(HostAllocation.slots))
               .join(Reservation,
                     Reservation.id == HostAllocation.reservation_id)
               .join(Lease, Lease.id == Reservation.lease_id)
               .where(HostAllocation.compute_host_id.in_(sorted(host_ids)))
+              .group_by(HostAllocation.compute_host_id, Reservation.id,
+                        Reservation.lease_id, Lease.start_date,
+                        Lease.end_date)
               .order_by(HostAllocation.compute_host_id, Lease.start_date,
                         Reservation.id))
     if lease_id is not None:
@@ -213,8 +217,9 @@ def allocations(session, host_ids, lease_id=None, reservation_id=None,
     if lease_id is None and reservation_id is None:
         query_ = query_.where(Lease.end_date >= now)
     found = {host_id: [] for host_id in host_ids}
-    for host_id, *reservation in session.execute(query_):
-        found[host_id].append(tuple(reservation))
+    for host_id, *reservation, slots in session.execute(query_):
+        # MariaDB sums integers into decimals.
+        found[host_id].append((*reservation, int(slots)))
     return found
 
 

@@ -22,11 +22,20 @@ def host(row, capabilities):
 
 def allocation(host_id, reservations):
     return {'resource_id': str(host_id),
-            'reservations': [
-                {'id': reservation_id, 'lease_id': lease_id,
-                 'start_date': dates.to_wire(start),
-                 'end_date': dates.to_wire(end)}
-                for reservation_id, lease_id, start, end in reservations]}
+            'reservations': [allocated_reservation(*reservation)
+                             for reservation in reservations]}
+
+
+def allocated_reservation(reservation_id, lease_id, start, end, slots):
+    """Upstream's entry; an instance reservation is listed once per host
+    with ``slots`` (upstream repeats it once per slot), a whole-host
+    reservation keeps upstream's exact shape."""
+    entry = {'id': reservation_id, 'lease_id': lease_id,
+             'start_date': dates.to_wire(start),
+             'end_date': dates.to_wire(end)}
+    if slots:
+        entry['slots'] = slots
+    return entry
 
 
 def resource_property(prop):
