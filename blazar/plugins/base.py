@@ -116,6 +116,23 @@ class ResourcePlugin(abc.ABC):
         them."""
         return []
 
+    def plugins_loaded(self, plugins):
+        """Called once every enabled plugin is loaded, with all of them
+        (resource type -> plugin), for a plugin that works with others
+        (the host plugin's health check heals every plugin's
+        reservations)."""
+
+    def heal(self, session, now, until):
+        """Reservations of this plugin that hold resources found failed
+        (for hosts: no longer ``reservable``) between ``now`` and
+        ``until`` (None: no limit): move what can be moved to healthy
+        resources, with the same claims as a reservation. Called inside
+        the health check's transaction (``ClaimConflict`` runs it all
+        again); returns functions to call with a context once it is
+        committed, to hand the replacements of active reservations over
+        outside the service."""
+        return []
+
     def rpc_endpoints(self):
         """Plugin-specific RPC methods, by name (e.g. host enrollment)."""
         return {}

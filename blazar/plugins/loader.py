@@ -37,8 +37,12 @@ def _by_resource_type(objects):
 
 
 def load_plugins(conf):
-    """Resource type -> plugin instance, for the manager."""
-    return _load(PLUGIN_NAMESPACE, conf.manager.plugins, conf)
+    """Resource type -> plugin instance, for the manager; each plugin has
+    been told of the others."""
+    plugins = _load(PLUGIN_NAMESPACE, conf.manager.plugins, conf)
+    for plugin in plugins.values():
+        plugin.plugins_loaded(plugins)
+    return plugins
 
 
 def load_schemas(conf):

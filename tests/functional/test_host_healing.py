@@ -33,7 +33,7 @@ class DownHostsFile:
     def make_service(cls):
         cls.directory = tempfile.mkdtemp()
         cls.down_hosts_file = os.path.join(cls.directory, 'down-hosts')
-        config = dict(test_hosts.HOSTS_CONFIG)
+        config = dict(cls.config)
         config['physical:host'] = dict(
             config['physical:host'], healing_horizon=0,
             down_hosts_file=cls.down_hosts_file, **cls.health_options)

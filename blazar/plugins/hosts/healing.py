@@ -1,19 +1,21 @@
 """Reservations holding failed hosts: replacements and degraded leases.
 
-The plugin's health check (``HostPlugin.check_health``) asks the inventory
-which enrolled hosts are down, then in one transaction:
+The host plugin's health check (``HostPlugin.check_health``) asks the
+inventory which enrolled hosts are down, then in one transaction:
 
 1. ``mark_health`` makes failed hosts unreservable and recovered ones
    reservable again, so new claims avoid failed hosts. A change bumps the
    host's generation: a claim in flight that saw the old flag retries.
-2. ``broken_allocations`` lists the allocations that put a reservation on
-   a failed host within the healing horizon, for leases that are settled
-   (pending or active; leases changing state are healed at the next look).
-3. The plugin searches a replacement for each, with the same query and
-   claim as a new reservation, and ``move_allocation`` hands the
-   allocation over (compare-and-swap on its host, so two managers healing
-   at once cannot both move it).
-4. ``flag_missing`` marks ``missing_resources`` on the reservations still
+2. Every plugin whose reservations hold hosts heals its own (its
+   ``heal``): ``broken_allocations`` lists the allocations that put one
+   of its reservations on a failed host within the healing horizon, for
+   leases that are settled (pending or active; leases changing state are
+   healed at the next look). The plugin searches a replacement with the
+   same query and claim as a new reservation, and hands the allocation
+   over with a compare-and-swap on the row (``move_allocation`` for a
+   whole host, ``take_slots`` for instance slots), so two managers
+   healing at once cannot both move it.
+3. ``flag_missing`` marks ``missing_resources`` on the reservations still
    holding a failed host (no replacement was free) and ``degraded`` on
    their leases, and clears both once no reservation of the lease holds
    one: the host recovered, or a replacement became free at a later look.
@@ -30,7 +32,6 @@ import sqlalchemy as sa
 from blazar.db import models as db_models
 from blazar import exceptions
 from blazar.plugins.hosts import models
-from blazar.plugins.hosts import schema
 from blazar import states
 
 ComputeHost = models.ComputeHost
@@ -38,7 +39,6 @@ HostAllocation = models.HostAllocation
 Lease = db_models.Lease
 Reservation = db_models.Reservation
 
-RESOURCE_TYPE = schema.RESOURCE_TYPE
 SETTLED_LEASES = (states.PENDING, states.ACTIVE)
 SETTLED_RESERVATIONS = (states.RES_PENDING, states.RES_ACTIVE)
 
@@ -48,6 +48,7 @@ class BrokenAllocation:
     id: str
     host_id: int
     reservation_id: str
+    slots: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,26 +97,27 @@ def _on_failed_host(now, until):
     return conditions
 
 
-def _settled_host_reservation():
-    return sa.and_(Reservation.resource_type == RESOURCE_TYPE,
-                   Reservation.status.in_(SETTLED_RESERVATIONS),
+def _settled_reservation():
+    return sa.and_(Reservation.status.in_(SETTLED_RESERVATIONS),
                    Lease.id == Reservation.lease_id,
                    Lease.status.in_(SETTLED_LEASES))
 
 
-def broken_allocations(session, now, until):
-    """reservation id -> [``BrokenAllocation``], in one query."""
+def broken_allocations(session, resource_type, now, until):
+    """reservation id -> [``BrokenAllocation``] of the reservations of
+    ``resource_type``, in one query."""
     rows = session.execute(
         sa.select(HostAllocation.id, HostAllocation.compute_host_id,
-                  HostAllocation.reservation_id)
+                  HostAllocation.reservation_id, HostAllocation.slots)
         .where(HostAllocation.reservation_id == Reservation.id,
-               _settled_host_reservation(), *_on_failed_host(now, until))
+               Reservation.resource_type == resource_type,
+               _settled_reservation(), *_on_failed_host(now, until))
         .order_by(HostAllocation.reservation_id,
                   HostAllocation.compute_host_id))
     found = {}
     for row in rows:
-        found.setdefault(row.reservation_id, []).append(
-            BrokenAllocation(row.id, row.compute_host_id, row.reservation_id))
+        found.setdefault(row.reservation_id, []).append(BrokenAllocation(
+            row.id, row.compute_host_id, row.reservation_id, row.slots))
     return found
 
 
@@ -132,11 +134,29 @@ def move_allocation(session, broken, host_id):
         raise exceptions.ClaimConflict()
 
 
+def take_slots(session, broken, count):
+    """Take ``count`` of ``broken``'s slots off its failed host (the
+    whole row when that is all of them); ``ClaimConflict`` if another
+    transaction changed the row first."""
+    unchanged = sa.and_(HostAllocation.id == broken.id,
+                        HostAllocation.compute_host_id == broken.host_id,
+                        HostAllocation.slots == broken.slots)
+    if count == broken.slots:
+        statement = sa.delete(HostAllocation).where(unchanged)
+    else:
+        statement = (sa.update(HostAllocation).where(unchanged)
+                     .values(slots=broken.slots - count))
+    result = session.execute(
+        statement.execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise exceptions.ClaimConflict()
+
+
 def flag_missing(session, now, until):
     """Set ``missing_resources`` and ``degraded`` where a settled
-    reservation holds a failed host, clear them where none does; returns
-    the ids of the leases that became degraded and of those that
-    recovered."""
+    reservation (of any plugin whose reservations hold hosts) holds a
+    failed host, clear them where none does; returns the ids of the
+    leases that became degraded and of those that recovered."""
     holds_failed = sa.exists().where(
         HostAllocation.reservation_id == Reservation.id,
         *_on_failed_host(now, until))
@@ -146,7 +166,7 @@ def flag_missing(session, now, until):
         Reservation.lease_id == Lease.id,
         Reservation.missing_resources == sa.true())
     has_hosts = sa.exists().where(Reservation.lease_id == Lease.id,
-                                  Reservation.resource_type == RESOURCE_TYPE)
+                                  _holds_hosts())
     degraded = _set_degraded(session, True, any_missing)
     recovered = _set_degraded(session, False,
                               sa.and_(~any_missing, has_hosts))
@@ -156,13 +176,18 @@ def flag_missing(session, now, until):
 def _set_missing(session, missing, condition):
     ids = sorted(session.scalars(
         sa.select(Reservation.id).where(
-            _settled_host_reservation(),
+            _settled_reservation(), _holds_hosts(),
             Reservation.missing_resources == (not missing), condition)))
     if ids:
         session.execute(
             sa.update(Reservation).where(Reservation.id.in_(ids))
             .values(missing_resources=missing)
             .execution_options(synchronize_session=False))
+
+
+def _holds_hosts():
+    # Flags of reservations holding no host are other plugins' business.
+    return sa.exists().where(HostAllocation.reservation_id == Reservation.id)
 
 
 def _set_degraded(session, degraded, condition):

@@ -7,10 +7,12 @@ cleaning_time``, and the claim (compare-and-swap on each host's
 generation) plus the allocation rows are written in the same transaction.
 What happens to the hosts outside Blazar when a lease starts and ends is
 the inventory's business (``blazar.plugins.hosts.inventory``). A periodic
-health check heals reservations whose hosts failed (``healing``).
+health check heals the reservations whose hosts failed (``healing``):
+this plugin's, and those of every plugin holding hosts (its ``heal``).
 """
 
 import datetime
+import functools
 
 from oslo_db import api as oslo_db_api
 from oslo_log import log as logging
@@ -57,6 +59,7 @@ class HostPlugin(base.ResourcePlugin):
         options.register_opts(conf)
         self.inventory = inventory.load(conf)
         self.enrollment = enrollment.Enrollment(self.inventory)
+        self._healers = [self.heal]
 
     @property
     def _options(self):
@@ -184,16 +187,21 @@ class HostPlugin(base.ResourcePlugin):
 
     # --- health (periodic) --------------------------------------------------
 
+    def plugins_loaded(self, plugins):
+        # Every plugin whose reservations hold hosts heals them in this
+        # plugin's health check, in its transaction.
+        self._healers = [plugin.heal for plugin in plugins.values()]
+
     def check_health(self, context):
         """Ask the inventory which hosts failed, heal the reservations
-        holding them, then hand replacement hosts of active reservations
+        holding them, then hand the replacements of active reservations
         over outside Blazar."""
         with engine.reader(context) as session:
             hosts = self.enrollment.host_views(session)
         failed = {int(host_id) for host_id
                   in self.inventory.failed_hosts(context, hosts)}
-        for handover in self._heal(context, failed):
-            self._hand_over(context, handover)
+        for hand_over in self._heal(context, failed):
+            hand_over(context)
 
     @_retry_on_claim_conflict
     def _heal(self, context, failed):
@@ -201,17 +209,25 @@ class HostPlugin(base.ResourcePlugin):
         until = self._healing_until(now)
         with engine.writer(context) as session:
             went_down, came_back = healing.mark_health(session, failed)
-            handovers = [
-                self._replace(session, reservation_id, broken, now)
-                for reservation_id, broken
-                in healing.broken_allocations(session, now, until).items()]
+            hand_overs = [hand_over for heal in self._healers
+                          for hand_over in heal(session, now, until)]
             degraded, recovered = healing.flag_missing(session, now, until)
         _log_health(went_down, came_back, degraded, recovered)
-        return [handover for handover in handovers if handover is not None]
+        return hand_overs
 
     def _healing_until(self, now):
         minutes = self._options.healing_horizon
         return now + datetime.timedelta(minutes=minutes) if minutes else None
+
+    def heal(self, session, now, until):
+        hand_overs = []
+        for reservation_id, broken in healing.broken_allocations(
+                session, self.resource_type, now, until).items():
+            handover = self._replace(session, reservation_id, broken, now)
+            if handover is not None:
+                hand_overs.append(functools.partial(self._hand_over,
+                                                    handover=handover))
+        return hand_overs
 
     def _replace(self, session, reservation_id, broken, now):
         """Move what ``broken`` allocations of the reservation it can to
