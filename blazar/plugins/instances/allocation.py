@@ -186,6 +186,24 @@ def choose(free, order, amount, affinity, keep=None):
     return _fill(free, order, amount, keep)
 
 
+def replacement(free, order, wanted, affinity, held):
+    """host id -> slots for as many as fit of ``wanted`` slots displaced
+    from failed hosts (``free`` and ``order`` as for ``choose``, failed
+    hosts left out): all on one host with affinity (or none), each on a
+    host the reservation does not hold yet without it, anywhere
+    otherwise."""
+    if affinity is False:
+        order = [host for host in order if host not in held]
+        placeable = min(wanted, len(order))
+    elif affinity is True:
+        placeable = wanted if any(free[h] >= wanted for h in order) else 0
+    else:
+        placeable = min(wanted, sum(free[host] for host in order))
+    if not placeable:
+        return {}
+    return choose(free, order, placeable, affinity)
+
+
 def _fill(free, order, amount, keep):
     chosen = dict(keep)
     left = amount - sum(keep.values())
@@ -206,3 +224,19 @@ def allocate(session, reservation_id, chosen, start, end):
         compute_host_id=host_id, reservation_id=reservation_id,
         start_date=start, end_date=end, slots=slots)
         for host_id, slots in sorted(chosen.items()))
+
+
+def add(session, reservation_id, chosen, start, end):
+    """``chosen`` (host id -> slots) added to what the reservation holds:
+    more slots on the hosts it has, new rows on the others."""
+    held = held_slots(session, reservation_id)
+    for host_id, slots in sorted(chosen.items()):
+        if host_id in held:
+            session.execute(
+                sa.update(HostAllocation)
+                .where(HostAllocation.reservation_id == reservation_id,
+                       HostAllocation.compute_host_id == host_id)
+                .values(slots=HostAllocation.slots + slots)
+                .execution_options(synchronize_session=False))
+    allocate(session, reservation_id,
+             {h: n for h, n in chosen.items() if h not in held}, start, end)

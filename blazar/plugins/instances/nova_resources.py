@@ -30,6 +30,14 @@ deleted (after a snapshot of each with ``[virtual:instance] on_end =
 snapshot``) and everything above removed. Each step first looks at what
 exists, so running ``hand_over`` or ``take_back`` again (after a crash,
 or when an active reservation grows) converges instead of duplicating.
+
+When a host fails (the host plugin's health check), the slots no server
+uses there move to healthy hosts: ``hand_over`` runs again for the new
+layout, and ``drop_hosts`` removes the inventory and the aggregate
+membership of a failed host the reservation left. Servers already on
+the failed host are not moved (evacuating them is the operator's call):
+they keep their slots, counted from Placement's usage of the resource
+class (``slots_in_use``), until they are deleted.
 """
 
 import threading
@@ -311,6 +319,54 @@ class NovaResources(resources.Resources):
         raise exceptions.ServiceUnavailable(
             reason='Placement kept changing provider %s' % provider)
 
+    # --- failed hosts --------------------------------------------------------
+
+    def slots_in_use(self, reservation, placements):
+        """Servers of the flavor hold their slots in Placement; a
+        reservation's own server holds its one slot wherever it was
+        unshelved. Where Placement cannot tell, every slot counts as used:
+        nothing moves until it can."""
+        if reservation.get('server_id'):
+            return {p.hypervisor_hostname: p.slots for p in placements}
+        name = resource_class(reservation['id'])
+        used = {}
+        for placement in placements:
+            try:
+                used[placement.hypervisor_hostname] = self._usage(
+                    placement, name)
+            except exceptions.BlazarError as error:
+                LOG.warning('Slots of reservation %s on %s left in place: '
+                            '%s', reservation['id'],
+                            placement.hypervisor_hostname, error)
+                used[placement.hypervisor_hostname] = placement.slots
+        return used
+
+    def _usage(self, placement, name):
+        with nova_clients.failures_as_domain_errors(PLACEMENT):
+            provider = self._provider_named(
+                PROVIDER_PREFIX + placement.hypervisor_hostname)
+            if provider is None:
+                return 0
+            usages = self.clients.placement.get(
+                '/resource_providers/%s/usages' % provider['uuid']).json()
+        return usages['usages'].get(name, 0)
+
+    def drop_hosts(self, context, lease, reservation, placements):
+        """No more slots of the reservation there, nor aggregate
+        membership: its flavor boots elsewhere."""
+        reservation_id = reservation['id']
+        with nova_clients.failures_as_domain_errors(PLACEMENT):
+            self._remove_host_inventories(resource_class(reservation_id),
+                                          placements)
+        with nova_clients.failures_as_domain_errors(NOVA):
+            aggregate = aggregates.find(self.clients.nova, reservation_id)
+            for placement in placements:
+                if aggregate is not None:
+                    aggregate = aggregates.remove_host(
+                        self.clients.nova, aggregate, placement.service_name)
+        LOG.info('Instance reservation %s left failed hosts %s',
+                 reservation_id, _slots(placements))
+
     # --- end -----------------------------------------------------------------
 
     def take_back(self, context, lease, reservation, placements):
@@ -387,6 +443,10 @@ class NovaResources(resources.Resources):
 
     def _remove_inventories(self, reservation_id, placements):
         name = resource_class(reservation_id)
+        self._remove_host_inventories(name, placements)
+        self._delete_in_use('/resource_classes/%s' % name)
+
+    def _remove_host_inventories(self, name, placements):
         for placement in placements:
             provider = self._provider_named(
                 PROVIDER_PREFIX + placement.hypervisor_hostname)
@@ -394,7 +454,6 @@ class NovaResources(resources.Resources):
                 self._delete_in_use(
                     '/resource_providers/%s/inventories/%s'
                     % (provider['uuid'], name))
-        self._delete_in_use('/resource_classes/%s' % name)
 
     def _delete_in_use(self, path):
         """Delete ``path``, waiting while allocations of just deleted

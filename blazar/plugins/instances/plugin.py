@@ -11,6 +11,7 @@ what a start and an end do outside Blazar is ``resources``' business.
 
 import dataclasses
 import datetime
+import functools
 
 from oslo_log import log as logging
 from oslo_utils import excutils
@@ -19,10 +20,12 @@ import sqlalchemy as sa
 
 from blazar import dates
 from blazar.db import engine
+from blazar.db import models as db_models
 from blazar import exceptions
 from blazar.plugins import base
 from blazar.plugins.hosts import allocation as host_allocation
 from blazar.plugins.hosts import db as host_db
+from blazar.plugins.hosts import healing
 from blazar.plugins.hosts import properties
 from blazar.plugins.instances import allocation
 from blazar.plugins.instances import models
@@ -94,9 +97,7 @@ class InstancePlugin(base.ResourcePlugin):
                 'The reservation of server %s keeps its flavor\'s size and '
                 'one slot; only the lease\'s dates can change'
                 % row.server_id)
-        request = {field: value
-                   for field, value in views.reservation_details(row).items()
-                   if field in schema.FIELDS}
+        request = _request(row)
         request.update(values)
         held = allocation.held_slots(session, reservation.id)
         keep = held if reservation.status == states.RES_ACTIVE else None
@@ -121,16 +122,9 @@ class InstancePlugin(base.ResourcePlugin):
 
     def _allocate(self, session, lease, reservation, request, held,
                   keep=None):
-        size = allocation.Size(request['vcpus'], request['memory_mb'],
-                               request['disk_gb'])
         start, end = self._window(
             lease, timeutils.utcnow() if keep else None)
-        hosts = self._candidates(session, request, start, end, held)
-        uses = allocation.uses(session, [h.id for h in hosts], start, end)
-        free = {host.id: allocation.free_slots(
-            host, [u for u in uses if u.host_id == host.id], size, start, end)
-            for host in hosts}
-        order = allocation.preference(free, {u.host_id for u in uses}, held)
+        hosts, free, order = self._room(session, request, start, end, held)
         chosen = allocation.choose(free, order, request['amount'],
                                    request['affinity'], keep)
         if chosen is None:
@@ -139,6 +133,20 @@ class InstancePlugin(base.ResourcePlugin):
         host_allocation.claim(session, [h for h in hosts if h.id in chosen])
         allocation.allocate(session, reservation.id, chosen,
                             lease.start_date, lease.end_date)
+
+    def _room(self, session, request, start, end, held):
+        """The candidate hosts for ``request`` over [start, end], the
+        free slots of its size on each (host id -> count) and the order
+        to take them in (``held``, host id -> slots, first)."""
+        size = allocation.Size(request['vcpus'], request['memory_mb'],
+                               request['disk_gb'])
+        hosts = self._candidates(session, request, start, end, held)
+        uses = allocation.uses(session, [h.id for h in hosts], start, end)
+        free = {host.id: allocation.free_slots(
+            host, [u for u in uses if u.host_id == host.id], size, start, end)
+            for host in hosts}
+        order = allocation.preference(free, {u.host_id for u in uses}, held)
+        return hosts, free, order
 
     def _candidates(self, session, request, start, end, held):
         hosts = allocation.candidates(
@@ -179,6 +187,91 @@ class InstancePlugin(base.ResourcePlugin):
                 end.strftime(dates.LEGACY_FORMAT), cleaning,
                 _hosts(len(free)), sum(free.values()),
                 max(free.values(), default=0)))
+
+    # --- healing (inside the host plugin's health check) ------------------
+
+    def heal(self, session, now, until):
+        """Move the slots that reservations hold on failed hosts, and that
+        no server uses, to healthy hosts with room."""
+        hand_overs = []
+        for reservation_id, broken in healing.broken_allocations(
+                session, self.resource_type, now, until).items():
+            hand_over = self._replace_slots(session, reservation_id, broken,
+                                            now)
+            if hand_over is not None:
+                hand_overs.append(hand_over)
+        return hand_overs
+
+    def _replace_slots(self, session, reservation_id, broken, now):
+        """Re-place what it can of ``broken`` (the reservation's
+        allocations on failed hosts) as a new reservation would be
+        placed; for an active reservation, a function handing the new
+        layout over outside Blazar."""
+        reservation = session.get(db_models.Reservation, reservation_id)
+        lease = session.get(db_models.Lease, reservation.lease_id)
+        row = self._row(session, reservation_id)
+        active = reservation.status == states.RES_ACTIVE
+        view = dict(views.reservation_details(row), id=reservation_id)
+        movable = self._movable(session, view, broken, active)
+        if not any(movable.values()):
+            return None
+        request = _request(row)
+        held = allocation.held_slots(session, reservation_id)
+        start, end = self._window(lease, since=now)
+        hosts, free, order = self._room(
+            session, request, start, end,
+            {host: slots for host, slots in held.items()
+             if host not in movable})
+        chosen = allocation.replacement(free, order, sum(movable.values()),
+                                        request['affinity'], held)
+        if not chosen:
+            return None
+        host_allocation.claim(session, [h for h in hosts if h.id in chosen])
+        left = _take_displaced(session, broken, movable,
+                               sum(chosen.values()))
+        allocation.add(session, reservation_id, chosen, lease.start_date,
+                       lease.end_date)
+        LOG.warning('Slots of reservation %s on failed hosts %s re-placed: '
+                    '%s', reservation_id, sorted(movable),
+                    ', '.join('host %s x%d' % item
+                              for item in sorted(chosen.items())))
+        if not active:
+            return None
+        reservation.resources_changed = True
+        return functools.partial(
+            self._hand_replacements_over,
+            lease={'id': lease.id, 'project_id': lease.project_id,
+                   'trust_id': lease.trust_id},
+            reservation=view, left=left)
+
+    def _movable(self, session, reservation, broken, active):
+        """failed host id -> slots that may leave it: all of a pending
+        reservation's; those of an active one that no server uses (its
+        servers there are not moved, and keep their slots until deleted:
+        the reservation stays degraded meanwhile)."""
+        if not active:
+            return {b.host_id: b.slots for b in broken}
+        placements = self._placements_on(session, {
+            b.host_id: b.slots for b in broken})
+        in_use = self.resources.slots_in_use(reservation, placements)
+        return {b.host_id: max(b.slots - in_use.get(
+            p.hypervisor_hostname, 0), 0) for b, p in zip(broken, placements)}
+
+    def _hand_replacements_over(self, context, lease, reservation, left):
+        """Hand the active reservation's hosts over as the books have them
+        now, then take back the failed hosts it ``left``."""
+        try:
+            self._hand_over(context, lease, reservation)
+            with engine.reader(context) as session:
+                placements = self._placements_on(session, dict.fromkeys(
+                    left, 0))
+            self.resources.drop_hosts(context, lease, reservation,
+                                      placements)
+        except Exception:
+            # The books already hold the new layout; Nova catches up when
+            # the reservation is handed over again (its amount grows).
+            LOG.exception('Could not hand the re-placed slots of '
+                          'reservation %s over', reservation['id'])
 
     # --- lease events (outside any transaction) ----------------------------
 
@@ -241,11 +334,17 @@ class InstancePlugin(base.ResourcePlugin):
     def _placements(self, context, reservation):
         """The hosts the reservation holds and its slots on each."""
         with engine.reader(context) as session:
-            held = allocation.held_slots(session, reservation['id'])
-            return [resources.Placement(
-                host.hypervisor_hostname, host.hypervisor_id,
-                host.service_name, held[host.id])
-                for host in host_db.list_hosts(session, sorted(held))]
+            return self._placements_on(session, allocation.held_slots(
+                session, reservation['id']))
+
+    @staticmethod
+    def _placements_on(session, slots):
+        """``Placement`` of each of ``slots`` (host id -> count), in host
+        id order."""
+        return [resources.Placement(
+            host.hypervisor_hostname, host.hypervisor_id, host.service_name,
+            slots[host.id])
+            for host in host_db.list_hosts(session, sorted(slots))]
 
 
 _AFFINITY_NOTES = {True: ' all on one host', False: ' each on its own host',
@@ -267,6 +366,27 @@ def _clause(session, resource_properties):
     resolver = properties.HostProperties(
         session, {'resource_properties': expr})
     return resolver.clause(expr)
+
+
+def _take_displaced(session, broken, movable, count):
+    """Take ``count`` slots off the failed hosts, up to what may leave
+    each (``movable``); returns the ids of the hosts left entirely."""
+    left = []
+    for allocation_ in broken:
+        taken = min(count, movable[allocation_.host_id])
+        if taken:
+            healing.take_slots(session, allocation_, taken)
+            count -= taken
+            if taken == allocation_.slots:
+                left.append(allocation_.host_id)
+    return left
+
+
+def _request(row):
+    """The request a reservation row records (``schema.FIELDS``)."""
+    return {field: value
+            for field, value in views.reservation_details(row).items()
+            if field in schema.FIELDS}
 
 
 def _store_request(row, request):

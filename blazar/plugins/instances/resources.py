@@ -79,6 +79,16 @@ class Resources(abc.ABC):
     def take_back(self, context, lease, reservation, placements):
         """Remove the servers and everything ``hand_over`` made."""
 
+    def slots_in_use(self, reservation, placements):
+        """hypervisor hostname -> how many of the active reservation's
+        slots on those hosts servers use (none: no servers)."""
+        return {}
+
+    @abc.abstractmethod
+    def drop_hosts(self, context, lease, reservation, placements):
+        """Take back from an active reservation the hosts of
+        ``placements`` (failed hosts whose slots moved to others)."""
+
 
 class StaticResources(Resources):
     """Hosts described by the administrator: nothing outside Blazar."""
@@ -89,6 +99,9 @@ class StaticResources(Resources):
 
     def take_back(self, context, lease, reservation, placements):
         self._log('ends', reservation, placements)
+
+    def drop_hosts(self, context, lease, reservation, placements):
+        self._log('leaves failed hosts', reservation, placements)
 
     @staticmethod
     def _log(what, reservation, placements):

@@ -88,3 +88,29 @@ class TestChoose(testtools.TestCase):
                                             keep={3: 2}))
         self.assertIsNone(allocation.choose({3: 1}, [3], 2, None,
                                             keep={3: 2}))
+
+
+class TestReplacement(testtools.TestCase):
+    """Slots displaced from failed hosts: as many as fit, by affinity."""
+
+    FREE = {1: 1, 2: 3, 3: 2}
+
+    def test_no_affinity_takes_what_fits_anywhere(self):
+        self.assertEqual({1: 1, 2: 2}, allocation.replacement(
+            self.FREE, [1, 2, 3], 3, None, held={1: 1}))
+        self.assertEqual({1: 1, 2: 3, 3: 2}, allocation.replacement(
+            self.FREE, [1, 2, 3], 9, None, held={}))
+
+    def test_affinity_moves_all_together_or_nothing(self):
+        self.assertEqual({2: 3}, allocation.replacement(
+            self.FREE, [1, 2, 3], 3, True, held={}))
+        self.assertEqual({}, allocation.replacement(
+            self.FREE, [1, 2, 3], 4, True, held={}))
+
+    def test_anti_affinity_avoids_hosts_already_held(self):
+        self.assertEqual({3: 1}, allocation.replacement(
+            self.FREE, [1, 2, 3], 1, False, held={1: 1, 2: 1, 9: 1}))
+        self.assertEqual({3: 1}, allocation.replacement(
+            self.FREE, [1, 2, 3], 2, False, held={1: 1, 2: 1}))
+        self.assertEqual({}, allocation.replacement(
+            self.FREE, [1, 2], 1, False, held={1: 1, 2: 1}))
