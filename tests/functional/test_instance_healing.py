@@ -31,12 +31,12 @@ class InstanceHealingTests(test_host_healing.DownHostsFile):
         first, second = self.enroll(), self.enroll()
         window = ('2040-12-01 10:00', '2040-12-01 12:00')
         lease = self.slot_lease(*window, 2)
-        self.assertEqual({first['id']: 1}, self.slots_of(lease))
+        self.assertEqual({first['id']: 2}, self.slots_of(lease))
 
         self.mark_down(first)
 
         self.wait_until('the slots moved to the healthy host',
-                        lambda: self.slots_of(lease) == {second['id']: 1})
+                        lambda: self.slots_of(lease) == {second['id']: 2})
         self.assertEqual((False, False, False), self.flags(lease))
         # Both slots moved, and the failed host's room is out of reach of
         # new leases: 2 slots are left in all, on the healthy host.
@@ -48,7 +48,7 @@ class InstanceHealingTests(test_host_healing.DownHostsFile):
         self.wait_until('the host reservable again',
                         lambda: self.reservable(first))
         back = self.slot_lease(*window, 3, affinity=True)
-        self.assertEqual({first['id']: 1}, self.slots_of(back))
+        self.assertEqual({first['id']: 3}, self.slots_of(back))
 
     def test_anti_affinity_keeps_slots_apart(self):
         hosts = [self.enroll() for _ in range(3)]
@@ -66,6 +66,27 @@ class InstanceHealingTests(test_host_healing.DownHostsFile):
                                              hosts[2]['id']: 1})
         self.assertEqual((False, False, False), self.flags(lease))
 
+    def test_as_many_slots_move_as_fit(self):
+        first, second = self.enroll(), self.enroll()
+        lease = self.slot_lease('2040-12-06 10:00', '2040-12-06 12:00', 6)
+        self.assertEqual({first['id']: 4, second['id']: 2},
+                         self.slots_of(lease))
+
+        self.mark_down(first)
+
+        # The healthy host it holds already takes two more; two find no
+        # room and stay, flagged.
+        self.wait_until('two slots moved',
+                        lambda: self.slots_of(lease) == {first['id']: 2,
+                                                         second['id']: 4})
+        self.wait_until('the lease degraded',
+                        lambda: self.flags(lease) == (True, True, False))
+        self.mark_all_up()
+        self.wait_until('the lease no longer degraded',
+                        lambda: self.flags(lease) == (False, False, False))
+        self.assertEqual({first['id']: 2, second['id']: 4},
+                         self.slots_of(lease))
+
     def test_no_room_degrades_the_lease_until_the_host_recovers(self):
         only = self.enroll()
         lease = self.slot_lease('2040-12-03 10:00', '2040-12-03 12:00', 2)
@@ -75,11 +96,11 @@ class InstanceHealingTests(test_host_healing.DownHostsFile):
         self.wait_until('the lease degraded',
                         lambda: self.flags(lease) == (True, True, False))
         # The slots stay: back in service, the host is the lease's again.
-        self.assertEqual({only['id']: 1}, self.slots_of(lease))
+        self.assertEqual({only['id']: 2}, self.slots_of(lease))
         self.mark_all_up()
         self.wait_until('the lease no longer degraded',
                         lambda: self.flags(lease) == (False, False, False))
-        self.assertEqual({only['id']: 1}, self.slots_of(lease))
+        self.assertEqual({only['id']: 2}, self.slots_of(lease))
 
     def test_room_freed_later_heals_the_degraded_lease(self):
         window = ('2040-12-04 10:00', '2040-12-04 12:00')
@@ -87,7 +108,7 @@ class InstanceHealingTests(test_host_healing.DownHostsFile):
         lease = self.slot_lease(*window, 2)
         second = self.enroll()
         full = self.slot_lease(*window, 4, affinity=True)
-        self.assertEqual({second['id']: 1}, self.slots_of(full))
+        self.assertEqual({second['id']: 4}, self.slots_of(full))
         self.mark_down(first)
         self.wait_until('the lease degraded', lambda: self.flags(lease)[0])
 
@@ -95,7 +116,7 @@ class InstanceHealingTests(test_host_healing.DownHostsFile):
             'DELETE', '/v1/leases/%s' % full['id']).status_code)
 
         self.wait_until('the slots moved to the freed host',
-                        lambda: self.slots_of(lease) == {second['id']: 1})
+                        lambda: self.slots_of(lease) == {second['id']: 2})
         self.wait_until('the lease no longer degraded',
                         lambda: self.flags(lease) == (False, False, False))
 
@@ -104,12 +125,12 @@ class InstanceHealingTests(test_host_healing.DownHostsFile):
         lease = self.slot_lease('now', test_hosts.in_minutes(30), 2)
         self.wait_until('the lease active',
                         lambda: self.get_lease(lease)['status'] == 'ACTIVE')
-        self.assertEqual({first['id']: 1}, self.slots_of(lease))
+        self.assertEqual({first['id']: 2}, self.slots_of(lease))
 
         self.mark_down(first)
 
         self.wait_until('the slots moved to the healthy host',
-                        lambda: self.slots_of(lease) == {second['id']: 1})
+                        lambda: self.slots_of(lease) == {second['id']: 2})
         self.assertEqual('ACTIVE', self.get_lease(lease)['status'])
         self.assertEqual((False, False, True), self.flags(lease))
         self.assertEqual(204, self.request(
