@@ -99,19 +99,24 @@ def list_(session, project_id=None):
 
 
 def add(session, **values):
+    """A new lease, written with the next flush. Its id is known at once,
+    so that its reservations and events can name it before then."""
     # Empty collections: appending to them must not query for a new
     # lease's reservations and events.
-    lease = models.Lease(reservations=[], events=[], **values)
+    lease = models.Lease(id=models.new_id(), reservations=[], events=[],
+                         **values)
     session.add(lease)
     return lease
 
 
 def add_reservation(session, lease, resource_type, status):
+    """A new reservation of ``lease``, written with the next flush. Its
+    ``resource_id`` is chosen now, for the plugin's row to take (a plugin
+    that names its resource otherwise sets it)."""
     reservation = models.Reservation(
-        id=models.new_id(), lease_id=lease.id,
+        id=models.new_id(), lease_id=lease.id, resource_id=models.new_id(),
         resource_type=resource_type, status=status)
     lease.reservations.append(reservation)
-    session.flush()
     return reservation
 
 

@@ -88,19 +88,26 @@ class LeaseOperations:
                 end_date=end, trust_id=values.get('trust_id'),
                 before_end_webhook=values.get('before_end_webhook'),
                 status=states.PENDING)
-            session.flush()
-            for request in values.get('reservations', []):
-                self._reserve(session, lease, request)
+            requests = values.get('reservations', [])
+            reservations = [db_leases.add_reservation(
+                session, lease, request['resource_type'], states.RES_PENDING)
+                for request in requests]
             self._add_events(session, lease, before_end)
+            # The plugins' rows refer to these rows: written first, one
+            # statement per table.
             session.flush()
-            return self._view(session, lease)
+            details = self._reserve(session, lease, reservations, requests)
+            session.flush()
+            return views.lease(lease, details)
 
-    def _reserve(self, session, lease, request):
-        plugin = loader.get(self.plugins, request['resource_type'])
-        reservation = db_leases.add_reservation(
-            session, lease, request['resource_type'], states.RES_PENDING)
-        reservation.resource_id = plugin.reserve(
-            session, lease, reservation, request)
+    def _reserve(self, session, lease, reservations, requests):
+        """Each plugin claims for its reservation; what they answer is
+        the reservations' details in the lease's view (nothing is read
+        back)."""
+        return {reservation.id: loader.get(
+            self.plugins, request['resource_type']).reserve(
+                session, lease, reservation, request)
+            for reservation, request in zip(reservations, requests)}
 
     def _add_events(self, session, lease, before_end):
         db_events.add(session, lease, states.START_LEASE, lease.start_date)

@@ -55,9 +55,13 @@ class ResourcePlugin(abc.ABC):
     def reserve(self, session, lease, reservation, values):
         """Claim capacity for ``reservation`` over the lease's window.
 
-        Writes the plugin's rows in ``session``; returns the plugin's
-        resource id. Raises ``NotEnoughResources`` when the capacity is
-        not free, ``ClaimConflict`` when a concurrent claim won the race.
+        Writes the plugin's rows in ``session``: the row describing the
+        reservation takes ``reservation.resource_id`` as its id (or the
+        plugin sets ``resource_id`` to its own resource's id). Returns
+        the reservation's fields in lease views, as ``details`` would,
+        without reading them back. Raises ``NotEnoughResources`` when the
+        capacity is not free, ``ClaimConflict`` when a concurrent claim won
+        the race.
         """
 
     @abc.abstractmethod

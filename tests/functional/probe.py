@@ -65,7 +65,8 @@ class ProbePlugin(base.ResourcePlugin):
         self.directory = conf[GROUP].directory
 
     def reserve(self, session, lease, reservation, values):
-        return values['resource']
+        reservation.resource_id = values['resource']
+        return {'resource': values['resource']}
 
     def update(self, session, lease, reservation, values):
         pass

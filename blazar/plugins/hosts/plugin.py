@@ -69,11 +69,11 @@ class HostPlugin(base.ResourcePlugin):
 
     def reserve(self, session, lease, reservation, values):
         self._allocate(session, lease, reservation, values, held=set())
-        row = HostReservation(reservation_id=reservation.id)
+        row = HostReservation(id=reservation.resource_id,
+                              reservation_id=reservation.id)
         _store_request(row, values)
         session.add(row)
-        session.flush()
-        return row.id
+        return views.reservation_details(row)
 
     def update(self, session, lease, reservation, values):
         row = session.scalars(sa.select(HostReservation).where(

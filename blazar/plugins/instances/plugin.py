@@ -82,12 +82,12 @@ class InstancePlugin(base.ResourcePlugin):
 
     def reserve(self, session, lease, reservation, values):
         self._allocate(session, lease, reservation, values, held={})
-        row = InstanceReservation(reservation_id=reservation.id,
+        row = InstanceReservation(id=reservation.resource_id,
+                                  reservation_id=reservation.id,
                                   server_id=values.get(schema.SERVER_ID))
         _store_request(row, values)
         session.add(row)
-        session.flush()
-        return row.id
+        return views.reservation_details(row)
 
     def update(self, session, lease, reservation, values):
         _check_updatable(reservation, values)
