@@ -11,7 +11,8 @@ the first test simply waits for that start to finish.
 ``ProjectUser`` is a fixture that creates a fresh project with a member user
 (or a user with another role) and removes both afterwards.
 ``HostLayoutLock`` keeps parallel test workers from changing which hosts
-Blazar manages under each other's feet.
+Blazar manages under each other's feet. ``NotificationPool`` gives a test's
+Blazar its own share of Nova's notifications.
 """
 
 import fcntl
@@ -26,6 +27,7 @@ import unittest
 import uuid
 
 import fixtures
+import kombu
 from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
 
@@ -205,6 +207,38 @@ class HostLayoutLock(fixtures.Fixture):
                         % self.timeout) from e
                 time.sleep(0.5)
         self.addCleanup(fcntl.flock, lock, fcntl.LOCK_UN)
+
+
+class NotificationPool(fixtures.Fixture):
+    """A listener pool of one's own on the bus where Nova sends its
+    versioned notifications, and the Blazar options that listen in it.
+
+    Test managers of other workers listen on the same bus: in a shared
+    pool, each notification would reach only one of them. RabbitMQ keeps
+    a pool's queue (named after the pool) after its listeners stop, and
+    every notification of Nova would pile up there: it is deleted at
+    cleanup.
+    """
+
+    def __init__(self, cloud):
+        super().__init__()
+        self.cloud = cloud
+
+    def _setUp(self):
+        self.name = 'blazar-test-%s' % uuid.uuid4().hex
+        self.addCleanup(self._delete_queue)
+
+    def blazar_sections(self):
+        return {'oslo_messaging_notifications': {
+                    'transport_url': self.cloud.notifications[
+                        'transport_url']},
+                'manager': {'notification_pool': self.name}}
+
+    def _delete_queue(self):
+        url = self.cloud.notifications['transport_url']
+        # kombu names oslo.messaging's rabbit:// scheme amqp://.
+        with kombu.Connection('amqp://' + url.split('://', 1)[1]) as bus:
+            bus.default_channel.queue_delete(self.name)
 
 
 def refuse_busy_port(port):
