@@ -185,9 +185,10 @@ class PostgreSQLSplitHostHealingTest(HostHealingTests,
 
 
 class NovaNotificationTest(DownHostsFile, test_hosts.HostsTestCase):
-    """A versioned service.update notification, as Nova sends it on the
-    message bus, makes the manager look at host health at once (the
-    periodic check would wait an hour)."""
+    """A versioned service.* notification, as Nova sends it on the message
+    bus (tests/integration checks that against the real Nova), makes the
+    manager look at host health at once (the periodic check would wait an
+    hour)."""
 
     backend = 'mysql'
     topology = 'split'
@@ -196,7 +197,7 @@ class NovaNotificationTest(DownHostsFile, test_hosts.HostsTestCase):
                       'enable_notification_monitor': True,
                       'notification_topics': topic}
 
-    def notify_service_update(self, host, binary='nova-compute'):
+    def notify(self, host, event_type, binary='nova-compute'):
         # As Nova sends it: to its own exchange, which the manager must
         # listen on (a notifier's exchange is its control_exchange).
         nova_conf = self.useFixture(fixtures.TempDir()).join('nova.conf')
@@ -210,7 +211,7 @@ class NovaNotificationTest(DownHostsFile, test_hosts.HostsTestCase):
         notifier = messaging.Notifier(
             transport, publisher_id='nova-compute:%s' % host,
             driver='messagingv2', topics=[self.topic])
-        notifier.info({}, 'service.update', {
+        notifier.info({}, event_type, {
             'nova_object.name': 'ServiceStatusPayload',
             'nova_object.namespace': 'nova',
             'nova_object.version': '1.1',
@@ -218,22 +219,35 @@ class NovaNotificationTest(DownHostsFile, test_hosts.HostsTestCase):
                                  'disabled': True, 'forced_down': False,
                                  'disabled_reason': 'maintenance'}})
 
-    def test_service_update_heals_at_once(self):
+    def reserve_then_fail_one(self, day):
+        """A lease of one of two hosts, whose host then fails; (lease,
+        failed host, spare host's id)."""
         hosts = {h['id']: h for h in (self.enroll(), self.enroll())}
-        lease = self.lease('2040-11-04 10:00', '2040-11-04 12:00')
+        lease = self.lease('%s 10:00' % day, '%s 12:00' % day)
         [held] = self.hosts_of(lease)
         [spare] = set(hosts) - {held}
         self.mark_down(hosts[held])
-        name = hosts[held]['hypervisor_hostname']
-        # Other services' updates are not about hosts.
-        self.notify_service_update(name, binary='nova-conductor')
-        time.sleep(2)
-        self.assertEqual({held}, self.hosts_of(lease))
+        return lease, hosts[held], spare
 
-        def healed_once_notified():
-            self.notify_service_update(name)
-            return self.hosts_of(lease) == {spare}
-
+    def wait_for_healing_on(self, event_type, lease, failed, spare):
+        # Once: the managers listen since before they serve RPC, and a
+        # notification still queued would heal the next test too early.
+        self.notify(failed['hypervisor_hostname'], event_type)
         self.wait_until('the lease moved to the spare host',
-                        healed_once_notified)
-        self.assertFalse(self.reservable(hosts[held]))
+                        lambda: self.hosts_of(lease) == {spare})
+
+    def test_service_update_heals_at_once(self):
+        lease, failed, spare = self.reserve_then_fail_one('2040-11-04')
+        # Other services' updates are not about hosts.
+        self.notify(failed['hypervisor_hostname'], 'service.update',
+                    binary='nova-conductor')
+        time.sleep(2)
+        self.assertEqual({failed['id']}, self.hosts_of(lease))
+
+        self.wait_for_healing_on('service.update', lease, failed, spare)
+        self.assertFalse(self.reservable(failed))
+
+    def test_deleted_compute_service_heals_at_once(self):
+        lease, failed, spare = self.reserve_then_fail_one('2040-11-05')
+        self.wait_for_healing_on('service.delete', lease, failed, spare)
+        self.assertFalse(self.reservable(failed))

@@ -54,8 +54,9 @@ opts = [
                     'once.'),
     cfg.BoolOpt('enable_notification_monitor', default=False,
                 help='Also look at the health of the hosts as soon as Nova '
-                     'sends a versioned service.update notification about '
-                     'a nova-compute service (Nova with a notification '
+                     'sends a versioned service.update (or service.create, '
+                     'service.delete) notification about a nova-compute '
+                     'service (Nova with a notification '
                      'driver and [notifications] notification_format = '
                      'versioned or both), not only every '
                      'health_check_interval seconds. The managers listen on '
