@@ -21,43 +21,76 @@ from blazar import trusts
 LOG = logging.getLogger(__name__)
 
 
+class AnnouncedLeases:
+    """Lease operations that tell the event engines and the notification
+    consumers: what the API calls, and what plugins call on their own
+    (``ResourcePlugin.notification_endpoints``)."""
+
+    def __init__(self, operations, notifier, events, managers):
+        self._operations = operations
+        self._notifier = notifier
+        self._events = events
+        self._managers = managers
+
+    def create(self, context, values):
+        lease = self._operations.create(context, values)
+        self._announce(context, 'lease.create', lease)
+        return lease
+
+    def update(self, context, lease_id, values):
+        lease = self._operations.update(context, lease_id, values)
+        self._announce(context, 'lease.update', lease)
+        return lease
+
+    def delete(self, context, lease_id):
+        lease = self._operations.delete(context, lease_id)
+        self._notifier.info(context, 'lease.delete',
+                            views.notification_payload(lease))
+
+    def _announce(self, context, event_type, lease):
+        # This manager looks at once; the others when the cast reaches
+        # them (or, were it lost, after their bounded sleep). No event of
+        # a lease comes before its start.
+        self._events.wake(dates.parse_wire(lease['start_date']))
+        try:
+            self._managers.events_changed(context, lease['start_date'])
+        except messaging.MessagingException as error:
+            LOG.warning('Could not tell the other managers about lease '
+                        '%s: %s', lease['id'], error)
+        self._notifier.info(context, event_type,
+                            views.notification_payload(lease))
+
+
 class ManagerEndpoint:
     """What the API may call; every method takes the request context."""
 
     target = messaging.Target(version=rpc.VERSION)
 
-    def __init__(self, operations, plugins, notifier, events, managers):
-        self._leases = operations
+    def __init__(self, operations, leases, plugins, events):
+        self._operations = operations
+        self._leases = leases
         self._plugins = plugins
-        self._notifier = notifier
         self._events = events
-        self._managers = managers
 
     @messaging.expected_exceptions(exceptions.BlazarError)
     def list_leases(self, context):
-        return self._leases.list(context)
+        return self._operations.list(context)
 
     @messaging.expected_exceptions(exceptions.BlazarError)
     def get_lease(self, context, lease_id):
-        return self._leases.get(context, lease_id)
+        return self._operations.get(context, lease_id)
 
     @messaging.expected_exceptions(exceptions.BlazarError)
     def create_lease(self, context, values):
-        lease = self._leases.create(context, values)
-        self._announce(context, 'lease.create', lease)
-        return lease
+        return self._leases.create(context, values)
 
     @messaging.expected_exceptions(exceptions.BlazarError)
     def update_lease(self, context, lease_id, values):
-        lease = self._leases.update(context, lease_id, values)
-        self._announce(context, 'lease.update', lease)
-        return lease
+        return self._leases.update(context, lease_id, values)
 
     @messaging.expected_exceptions(exceptions.BlazarError)
     def delete_lease(self, context, lease_id):
-        lease = self._leases.delete(context, lease_id)
-        self._notifier.info(context, 'lease.delete',
-                            views.notification_payload(lease))
+        self._leases.delete(context, lease_id)
 
     @messaging.expected_exceptions(exceptions.BlazarError)
     def call_plugin(self, context, resource_type, plugin_method, arguments):
@@ -75,19 +108,6 @@ class ManagerEndpoint:
         LOG.debug('Told that events from %s on changed', earliest)
         self._events.wake(dates.parse_wire(earliest) if earliest else None)
 
-    def _announce(self, context, event_type, lease):
-        # This manager looks at once; the others when the cast reaches
-        # them (or, were it lost, after their bounded sleep). No event of
-        # a lease comes before its start.
-        self._events.wake(dates.parse_wire(lease['start_date']))
-        try:
-            self._managers.events_changed(context, lease['start_date'])
-        except messaging.MessagingException as error:
-            LOG.warning('Could not tell the other managers about lease '
-                        '%s: %s', lease['id'], error)
-        self._notifier.info(context, event_type,
-                            views.notification_payload(lease))
-
 
 class ManagerService(service.Service):
     """blazar-manager: serves RPC, runs the event engine and the plugins'
@@ -103,17 +123,19 @@ class ManagerService(service.Service):
         self.events = engine.EventEngine(conf, plugins, notifier,
                                          blazar_context.admin_context,
                                          lease_trusts)
-        self.endpoint = ManagerEndpoint(
-            leases.LeaseOperations(conf, plugins, lease_trusts), plugins,
-            notifier,
-            self.events, rpc_client.ManagerClient(conf, transport))
+        operations = leases.LeaseOperations(conf, plugins, lease_trusts)
+        announced = AnnouncedLeases(
+            operations, notifier, self.events,
+            rpc_client.ManagerClient(conf, transport))
+        self.endpoint = ManagerEndpoint(operations, announced, plugins,
+                                        self.events)
         self.periodic = periodic.PeriodicTasks(
             [task for plugin in plugins.values()
              for task in plugin.periodic_tasks()],
             blazar_context.admin_context)
         self.notification_endpoints = [
             endpoint for plugin in plugins.values()
-            for endpoint in plugin.notification_endpoints()]
+            for endpoint in plugin.notification_endpoints(announced)]
         self.rpc_server = None
         self.listener = None
 

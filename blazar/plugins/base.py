@@ -112,12 +112,16 @@ class ResourcePlugin(abc.ABC):
         """
         return set(lease_ids)
 
-    def notification_endpoints(self):
+    def notification_endpoints(self, leases):
         """oslo.messaging notification endpoints (with a ``filter_rule``)
         for notifications of other services, each with ``targets``: the
         oslo.messaging Targets (exchange and topic) to listen on. The
         managers listen as one pool: each notification reaches one of
-        them."""
+        them. ``leases.create(context, values)`` creates a lease from
+        ``values`` shaped as the API passes them to the manager (dates in
+        the wire format, ``user_id`` and ``project_id`` of the owner),
+        and announces it as an API request would; it raises the domain
+        errors of a refused lease."""
         return []
 
     def plugins_loaded(self, plugins):

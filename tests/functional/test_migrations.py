@@ -18,7 +18,7 @@ from tests import fixtures as blazar_fixtures
 TABLES = {'leases', 'reservations', 'events', 'computehosts',
           'resource_properties', 'computehost_extra_capabilities',
           'computehost_reservations', 'computehost_allocations',
-          'instance_reservations'}
+          'instance_reservations', 'instance_server_boots'}
 
 
 class _MigrationsWalk:

@@ -13,9 +13,9 @@ from wsme import types as wtypes
 from blazar.api import schemas
 from blazar import dates
 from blazar import exceptions
+from blazar import lease_rules
 from blazar.plugins import loader
 
-MAX_NAME_LENGTH = 80
 MAX_RESERVATIONS = 100
 MAX_WEBHOOK_LENGTH = 2048
 
@@ -55,16 +55,10 @@ def validate_create(body, plugin_schemas):
                if not values.get(k) and values.get(k) != '']
     if missing:
         raise exceptions.MissingParameter(param=', '.join(missing))
-    _check_name(values['name'])
-    now = dates.utcnow()
+    lease_rules.check_name(values['name'])
     start = dates.parse(values['start_date'])
     end = dates.parse(values['end_date'])
-    if start < dates.start_of_minute(now):
-        raise exceptions.InvalidInput('Start date must be later than '
-                                      'current date')
-    if end <= start:
-        raise exceptions.InvalidInput('End date must be later than start '
-                                      'date.')
+    lease_rules.check_window(start, end, dates.utcnow())
     before_end = _before_end(values.get('before_end_date'), start, end)
     return {'name': values['name'],
             'start_date': dates.to_wire(start),
@@ -83,7 +77,7 @@ def validate_update(body, plugin_schemas, reservation_types):
     values = _scalars(body)
     update = {}
     if 'name' in values:
-        _check_name(values['name'])
+        lease_rules.check_name(values['name'])
         update['name'] = values['name']
     for key in ('start_date', 'end_date'):
         if values.get(key) is not None:
@@ -98,14 +92,6 @@ def validate_update(body, plugin_schemas, reservation_types):
             _reservation_update(r, plugin_schemas, reservation_types)
             for r in _reservation_list(body)]
     return update
-
-
-def _check_name(name):
-    if not name or not name.strip():
-        raise exceptions.InvalidInput('name must not be empty')
-    if len(name) > MAX_NAME_LENGTH:
-        raise exceptions.InvalidInput('name must be at most %d characters'
-                                      % MAX_NAME_LENGTH)
 
 
 def _webhook(url):

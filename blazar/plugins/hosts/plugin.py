@@ -274,7 +274,7 @@ class HostPlugin(base.ResourcePlugin):
     def rpc_endpoints(self):
         return self.enrollment.rpc_endpoints()
 
-    def notification_endpoints(self):
+    def notification_endpoints(self, leases):
         if not self._options.enable_notification_monitor:
             return []
         return [service_updates.ServiceUpdates(

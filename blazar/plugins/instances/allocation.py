@@ -20,13 +20,18 @@ import dataclasses
 
 import sqlalchemy as sa
 
+from blazar import dates
+from blazar.db import models as core_models
 from blazar.plugins.hosts import allocation as host_allocation
 from blazar.plugins.hosts import models as host_models
 from blazar.plugins.instances import models
+from blazar import states
 
 ComputeHost = host_models.ComputeHost
 HostAllocation = host_models.HostAllocation
 InstanceReservation = models.InstanceReservation
+Lease = core_models.Lease
+Reservation = core_models.Reservation
 
 RESOURCES = ('vcpus', 'memory_mb', 'disk_gb')
 
@@ -130,6 +135,28 @@ def uses(session, host_ids, start, end):
                 Size(row.vcpus, row.memory_mb, row.disk_gb)) for row in rows]
 
 
+def hosts_of_service(session, service_name):
+    """Ids of the enrolled hosts whose nova-compute is ``service_name``
+    (none for ``None``)."""
+    if service_name is None:
+        return set()
+    return set(session.scalars(sa.select(ComputeHost.id).where(
+        ComputeHost.service_name == service_name)))
+
+
+def server_leased(session, server_id):
+    """Whether a lease that has not ended holds ``server_id``."""
+    return session.execute(
+        sa.select(InstanceReservation.id)
+        .join(Reservation,
+              Reservation.id == InstanceReservation.reservation_id)
+        .join(Lease, Lease.id == Reservation.lease_id)
+        .where(InstanceReservation.server_id == server_id,
+               Lease.status != states.TERMINATED,
+               Lease.end_date > dates.utcnow())
+        .limit(1)).first() is not None
+
+
 def held_slots(session, reservation_id):
     """host id -> slots ``reservation_id`` holds there."""
     return dict(session.execute(
@@ -155,13 +182,14 @@ def free_slots(candidate, host_uses, size, start, end):
     return candidate.capacity.minus(busiest).fits(size)
 
 
-def preference(free, shared, held=()):
+def preference(free, shared, held=(), prefer=()):
     """Host ids with room, best first: those the reservation holds, then
-    those other instance reservations already use (packing keeps other
-    hosts whole for host reservations), then the rest; by id within
-    each."""
+    those it ``prefer``s, then those other instance reservations already
+    use (packing keeps other hosts whole for host reservations), then the
+    rest; by id within each."""
     def rank(host_id):
-        return (host_id not in held, host_id not in shared, host_id)
+        return (host_id not in held, host_id not in prefer,
+                host_id not in shared, host_id)
     return sorted((h for h, n in free.items() if n > 0), key=rank)
 
 

@@ -25,3 +25,15 @@ class InstanceReservation(models.Base):
     aggregate_id = sa.Column(sa.Integer)
     server_group_id = sa.Column(sa.String(36))
     server_id = sa.Column(sa.String(36))
+
+
+class ServerBoot(models.Base):
+    """A server whose boot got it a lease: one row per server, so that a
+    notification of its boot delivered twice makes one lease. The row
+    outlives the lease (``lease_id`` then null)."""
+
+    __tablename__ = 'instance_server_boots'
+
+    server_id = sa.Column(sa.String(36), primary_key=True)
+    lease_id = sa.Column(
+        sa.String(36), sa.ForeignKey('leases.id', ondelete='SET NULL'))

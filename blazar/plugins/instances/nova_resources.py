@@ -170,6 +170,10 @@ class NovaResources(resources.Resources):
                                  self._nova_opts.server_deletion_timeout)
         LOG.info('Server %s shelved until its lease starts', server_id)
 
+    def label_server(self, server_id, metadata):
+        with nova_clients.failures_as_domain_errors(NOVA):
+            self.clients.nova.servers.set_meta(server_id, metadata)
+
     def give_back_server(self, reservation):
         server_id = reservation['server_id']
         with nova_clients.failures_as_domain_errors(NOVA):

@@ -15,6 +15,9 @@ GROUP = 'virtual:instance'
 DELETE = 'delete'
 SHELVE = 'shelve'
 SNAPSHOT = 'snapshot'
+# Every project gets default leases.
+ALL_PROJECTS = '*'
+DEFAULT_LEASE_DURATION = 30 * 24 * 3600
 
 opts = [
     cfg.FloatOpt('cpu_allocation_ratio', default=1.0, min=0.0,
@@ -40,6 +43,39 @@ opts = [
                help='What happens, with the Nova inventory, to the servers '
                     'of an instance reservation\'s flavor, or to the server '
                     'a lease was made for, when it ends.'),
+    cfg.BoolOpt('leases_at_boot', default=False,
+                help='Make leases for new servers: one booted with the '
+                     'metadata blazar:lease_end (and optionally '
+                     'blazar:lease_start, blazar:lease_name) gets a lease '
+                     'of its own, shelved until the start; one in a '
+                     'project of default_lease_projects gets a default '
+                     'lease. The managers listen to Nova\'s versioned '
+                     'instance.create.end notifications (Nova with a '
+                     'notification driver and [notifications] '
+                     'notification_format = versioned or both) on '
+                     '[oslo_messaging_notifications] transport_url (else '
+                     'the RPC transport), as one pool ([manager] '
+                     'notification_pool). Such leases have no Keystone '
+                     'trust: Blazar acts on them with its own credentials '
+                     '([nova]). Needs the Nova inventory.'),
+    cfg.StrOpt('notification_exchange', default='nova',
+               help='Exchange Nova sends its notifications to (nova.conf '
+                    '[DEFAULT] control_exchange), for leases_at_boot.'),
+    cfg.ListOpt('notification_topics', default=['versioned_notifications'],
+                help='Topics of Nova\'s versioned notifications (nova.conf '
+                     '[notifications] versioned_notifications_topics), for '
+                     'leases_at_boot.'),
+    cfg.ListOpt('default_lease_projects', default=[],
+                help='With leases_at_boot, ids of the projects whose new '
+                     'servers without blazar:lease_end metadata get a '
+                     'default lease, from their boot for '
+                     'default_lease_duration; "%s" for every project.'
+                     % ALL_PROJECTS),
+    cfg.IntOpt('default_lease_duration', default=DEFAULT_LEASE_DURATION,
+               min=60,
+               help='Seconds a default lease lasts (30 days by default); '
+                    'its holder extends it by updating the lease\'s '
+                    'end_date.'),
 ]
 
 

@@ -13,6 +13,7 @@ import dataclasses
 import datetime
 import functools
 
+from oslo_db import exception as db_exc
 from oslo_log import log as logging
 from oslo_utils import excutils
 from oslo_utils import timeutils
@@ -28,6 +29,8 @@ from blazar.plugins.hosts import db as host_db
 from blazar.plugins.hosts import healing
 from blazar.plugins.hosts import properties
 from blazar.plugins.instances import allocation
+from blazar.plugins.instances import boot_leases
+from blazar.plugins.instances import boot_notifications
 from blazar.plugins.instances import models
 from blazar.plugins.instances import resources
 from blazar.plugins.instances import options
@@ -63,8 +66,9 @@ class InstancePlugin(base.ResourcePlugin):
     def prepare(self, context, lease_values, request):
         """A request naming a server gets the size of its flavor, once the
         server is known to be the lease project's (or the caller an
-        admin)."""
-        if schema.SERVER_ID not in request:
+        admin). One made at the server's boot has it from Nova's
+        notification."""
+        if schema.SERVER_ID not in request or schema.BOOTED_ON in request:
             return request
         size = self.resources.server_size(
             request[schema.SERVER_ID], lease_values['project_id'],
@@ -81,7 +85,13 @@ class InstancePlugin(base.ResourcePlugin):
     # --- reservations (inside the manager's transaction) --------------------
 
     def reserve(self, session, lease, reservation, values):
-        self._allocate(session, lease, reservation, values, held={})
+        prefer = ()
+        if schema.BOOTED_ON in values:
+            _record_boot(session, lease, values[schema.SERVER_ID])
+            prefer = allocation.hosts_of_service(
+                session, values[schema.BOOTED_ON])
+        self._allocate(session, lease, reservation, values, held={},
+                       prefer=prefer)
         row = InstanceReservation(id=reservation.resource_id,
                                   reservation_id=reservation.id,
                                   server_id=values.get(schema.SERVER_ID))
@@ -121,10 +131,14 @@ class InstancePlugin(base.ResourcePlugin):
             InstanceReservation.reservation_id == reservation_id)).one()
 
     def _allocate(self, session, lease, reservation, request, held,
-                  keep=None):
+                  keep=None, prefer=()):
+        """Choose and claim hosts; ``prefer``: ids of hosts to take first
+        if they have room (the host a server at its boot runs on: it
+        stays there when its lease starts at once)."""
         start, end = self._window(
             lease, timeutils.utcnow() if keep else None)
-        hosts, free, order = self._room(session, request, start, end, held)
+        hosts, free, order = self._room(session, request, start, end, held,
+                                        prefer)
         chosen = allocation.choose(free, order, request['amount'],
                                    request['affinity'], keep)
         if chosen is None:
@@ -134,10 +148,11 @@ class InstancePlugin(base.ResourcePlugin):
         allocation.allocate(session, reservation.id, chosen,
                             lease.start_date, lease.end_date)
 
-    def _room(self, session, request, start, end, held):
+    def _room(self, session, request, start, end, held, prefer=()):
         """The candidate hosts for ``request`` over [start, end], the
         free slots of its size on each (host id -> count) and the order
-        to take them in (``held``, host id -> slots, first)."""
+        to take them in (``held``, host id -> slots, first, then the ids
+        in ``prefer``)."""
         size = allocation.Size(request['vcpus'], request['memory_mb'],
                                request['disk_gb'])
         hosts = self._candidates(session, request, start, end, held)
@@ -145,7 +160,8 @@ class InstancePlugin(base.ResourcePlugin):
         free = {host.id: allocation.free_slots(
             host, [u for u in uses if u.host_id == host.id], size, start, end)
             for host in hosts}
-        order = allocation.preference(free, {u.host_id for u in uses}, held)
+        order = allocation.preference(free, {u.host_id for u in uses}, held,
+                                      prefer)
         return hosts, free, order
 
     def _candidates(self, session, request, start, end, held):
@@ -317,6 +333,12 @@ class InstancePlugin(base.ResourcePlugin):
         return host_db.leases_sharing_hosts(
             session, [r.id for r in reservations], lease_ids)
 
+    def notification_endpoints(self, leases):
+        if not self._options.leases_at_boot:
+            return []
+        return [boot_notifications.ServerBoots(self._options, leases,
+                                               self.resources)]
+
     def after_update(self, context, lease, reservation):
         if reservation['status'] == states.RES_ACTIVE:
             self._hand_over(context, lease, reservation)
@@ -359,6 +381,21 @@ def _check_updatable(reservation, values):
             set(values) - set(schema.ACTIVE_UPDATABLE)):
         raise exceptions.Conflict(
             'An active reservation only accepts to update amount.')
+
+
+def _record_boot(session, lease, server_id):
+    """The lease being made at the boot of ``server_id`` is its one
+    lease: ``ServerLeased`` if the server has an unfinished lease, or if
+    its boot got one already (a duplicate notification, even one
+    delivered to another manager at the same moment: the row's primary
+    key lets one transaction in)."""
+    if allocation.server_leased(session, server_id):
+        raise boot_leases.ServerLeased(server_id=server_id)
+    session.add(models.ServerBoot(server_id=server_id, lease_id=lease.id))
+    try:
+        session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise boot_leases.ServerLeased(server_id=server_id)
 
 
 def _clause(session, resource_properties):

@@ -66,6 +66,10 @@ class Resources(abc.ABC):
     def shelve(self, server_id):
         """Shelve (and offload) the server until its lease starts."""
 
+    def label_server(self, server_id, metadata):
+        """Add ``metadata`` to the server's (what Blazar did at its
+        boot)."""
+
     def give_back_server(self, reservation):
         """The server of a reservation that never started running again,
         unshelved wherever Nova schedules it, with nothing of a failed
@@ -102,6 +106,10 @@ class StaticResources(Resources):
 
     def drop_hosts(self, context, lease, reservation, placements):
         self._log('leaves failed hosts', reservation, placements)
+
+    def label_server(self, server_id, metadata):
+        LOG.info('Static inventory: server %s is not in Nova, not '
+                 'labelled %s', server_id, metadata)
 
     @staticmethod
     def _log(what, reservation, placements):

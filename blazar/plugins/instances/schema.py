@@ -21,6 +21,9 @@ FIELDS = NUMBERS + ('affinity', 'resource_properties')
 # A lease for an existing server names it instead of a size and amount:
 # the size is its flavor's (read from Nova by the plugin), the amount 1.
 SERVER_ID = 'server_id'
+# A lease the manager makes for a server at its boot names the host the
+# server runs on (``None`` if none); never part of a request to the API.
+BOOTED_ON = 'booted_on'
 MAX_AMOUNT = 2 ** 31 - 1
 # Once a reservation is active its size is the size of servers in Nova.
 ACTIVE_UPDATABLE = ('amount',)

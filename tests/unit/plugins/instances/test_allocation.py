@@ -64,6 +64,13 @@ class TestChoose(testtools.TestCase):
         self.assertEqual([3, 2, 1], allocation.preference(
             {1: 1, 2: 1, 3: 1, 4: 0}, shared={2}, held={3}))
 
+    def test_preferred_hosts_come_after_held_ones_if_they_have_room(self):
+        free = {1: 1, 2: 1, 3: 1, 4: 0}
+        self.assertEqual([3, 1, 2], allocation.preference(
+            free, shared={2}, held={3}, prefer={1}))
+        self.assertEqual([2, 1, 3], allocation.preference(
+            free, shared={2}, prefer={4}))
+
     def test_no_affinity_fills_in_order(self):
         self.assertEqual({1: 1, 2: 3, 3: 1}, allocation.choose(
             self.FREE, [1, 2, 3], 5, None))
