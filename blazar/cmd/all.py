@@ -2,8 +2,9 @@
 
 Defaults differ from the split deployment: a SQLite file created and
 migrated on first start, the in-process message transport, noauth, and
-the host plugin with the static inventory (hosts enrolled with their
-properties, nothing asked of Nova).
+the host and instance plugins with the static inventory (hosts enrolled
+with their properties, instance slots counted against them, nothing
+asked of Nova).
 """
 
 import sys
@@ -24,7 +25,8 @@ QUICKSTART_DEFAULTS = {
     ('database', 'connection'): 'sqlite:///blazar.sqlite',
     (None, 'transport_url'): 'fake:/',
     (None, 'auth_strategy'): 'noauth',
-    ('manager', 'plugins'): ['physical.host.plugin'],
+    ('manager', 'plugins'): ['physical.host.plugin',
+                             'virtual.instance.plugin'],
     # Hosts described in the enrollment request: no Nova needed.
     ('physical:host', 'inventory'): 'static',
 }

@@ -1,12 +1,17 @@
 """The unchanged ``openstack reservation`` CLI against the quickstart."""
 
+import datetime
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 
 from tests.functional import base
 from tests.functional import test_leases
+
+LEASE_STATUS_TIMEOUT = 30
 
 
 class OpenStackCliTest(base.ServiceTestCase):
@@ -57,3 +62,58 @@ class OpenStackCliTest(base.ServiceTestCase):
         listed = self.openstack_json('lease', 'list')
         self.assertNotIn(created['id'], [row['id'] for row in listed])
         self.openstack('host', 'delete', 'cli-compute-1')
+
+    def test_instance_lease_commands(self):
+        self.openstack_json(
+            'host', 'create', '--extra', 'vcpus=8', '--extra',
+            'memory_mb=16384', '--extra', 'local_gb=100', 'cli-compute-2')
+        self.addCleanup(self.openstack, 'host', 'delete', 'cli-compute-2')
+        created = self.openstack_json(
+            'lease', 'create', '--start-date', test_leases.in_minutes(30),
+            '--end-date', test_leases.in_minutes(90), '--reservation',
+            'resource_type=virtual:instance,vcpus=2,memory_mb=1024,'
+            'disk_gb=10,amount=3,affinity=True,resource_properties=',
+            'cli-slots')
+        self.addCleanup(self.openstack, 'lease', 'delete', created['id'])
+        [reservation] = _listed(created['reservations'])
+        self.assertEqual(('virtual:instance', 3, 'pending'), (
+            reservation['resource_type'], reservation['amount'],
+            reservation['status']))
+        shown = self.openstack_json('allocation', 'show', 'host',
+                                    'cli-compute-2')
+        self.assertEqual(
+            [{'id': reservation['id'], 'lease_id': created['id'],
+              'slots': 3}],
+            [{key: entry[key] for key in ('id', 'lease_id', 'slots')}
+             for entry in _listed(shown['reservations'])])
+
+        # The static inventory starts and ends it without Nova.
+        soon = datetime.datetime.now(datetime.timezone.utc)
+        moved = self.request('PUT', '/v1/leases/%s' % created['id'], {
+            'start_date': _iso(soon + datetime.timedelta(seconds=2)),
+            'end_date': _iso(soon + datetime.timedelta(seconds=8))})
+        self.assertEqual(200, moved.status_code, moved.text)
+        self.wait_for_status(created['id'], 'ACTIVE')
+        self.wait_for_status(created['id'], 'TERMINATED')
+
+    def wait_for_status(self, lease_id, status):
+        deadline = time.monotonic() + LEASE_STATUS_TIMEOUT
+        while True:
+            lease = self.request('GET', '/v1/leases/%s' % lease_id).json()[
+                'lease']
+            if lease['status'] == status:
+                return
+            if time.monotonic() > deadline:
+                self.fail('lease %s is %s, wanted %s'
+                          % (lease_id, lease['status'], status))
+            time.sleep(0.2)
+
+
+def _listed(text):
+    """The objects of a list field as the CLI shows it: indented JSON
+    objects one after another."""
+    return [json.loads(entry) for entry in re.split(r'\n(?=\{)', text)]
+
+
+def _iso(when):
+    return when.strftime('%Y-%m-%dT%H:%M:%SZ')
