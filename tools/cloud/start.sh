@@ -223,6 +223,10 @@ prepare_backends() {
   if [ "$RABBIT_VHOST" != / ]; then
     rabbitmqctl -q list_vhosts | grep -qx "$RABBIT_VHOST" || rabbitmqctl -q add_vhost "$RABBIT_VHOST"
     rabbitmqctl -q set_permissions -p "$RABBIT_VHOST" guest '.*' '.*' '.*'
+    # Nova declares a queue for its notifications that nobody here reads
+    # (Blazar listens in pools of its own): keep only the newest.
+    rabbitmqctl -q set_policy -p "$RABBIT_VHOST" --apply-to queues \
+      nova-notifications '^versioned_notifications\.' '{"max-length": 1000}' >/dev/null
   fi
 }
 
