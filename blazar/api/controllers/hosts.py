@@ -14,7 +14,6 @@ The routes exist only while the physical.host.plugin is enabled.
 """
 
 import pecan
-from pecan import rest
 import webob
 
 from blazar.api.controllers import base
@@ -37,7 +36,7 @@ def _allocation_filters(query):
             if query.get(key)}
 
 
-class AllocationsController(rest.RestController):
+class AllocationsController(base.RestController):
 
     @pecan.expose('json')
     def get_all(self, **query):
@@ -46,7 +45,7 @@ class AllocationsController(rest.RestController):
             base.context(), **_allocation_filters(query))}
 
 
-class HostAllocationController(rest.RestController):
+class HostAllocationController(base.RestController):
 
     def __init__(self, host_id):
         self.host_id = host_id
@@ -58,7 +57,7 @@ class HostAllocationController(rest.RestController):
             base.context(), self.host_id, **_allocation_filters(query))}
 
 
-class PropertiesController(rest.RestController):
+class PropertiesController(base.RestController):
 
     @pecan.expose('json')
     def get_all(self, **query):
@@ -76,7 +75,7 @@ class PropertiesController(rest.RestController):
             base.context(), property_name, private)}
 
 
-class HostsController(rest.RestController):
+class HostsController(base.RestController):
 
     allocations = AllocationsController()
     properties = PropertiesController()

@@ -4,7 +4,6 @@ from oslo_log import log as logging
 from oslo_utils import excutils
 from oslo_utils import uuidutils
 import pecan
-from pecan import rest
 
 from blazar.api.controllers import base
 from blazar.api import hooks
@@ -59,7 +58,7 @@ def _forget_trust(trusts, trust_id, user_auth):
                     'be deleted: %s', trust_id, error)
 
 
-class LeasesController(rest.RestController):
+class LeasesController(base.RestController):
 
     @pecan.expose('json')
     def get_all(self):
