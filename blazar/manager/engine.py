@@ -702,6 +702,14 @@ def must_look_now(earliest, asleep_until):
     return earliest is None or asleep_until is None or earliest < asleep_until
 
 
+def others_may_sleep_past(earliest, now):
+    """Whether another manager, asleep now, may sleep past ``earliest``
+    (the first changed event), and so must be woken. None sleeps longer
+    than MAX_SLEEP, and each re-reads the events when it wakes: a lease
+    starting later needs no cast to every manager."""
+    return earliest < now + datetime.timedelta(seconds=MAX_SLEEP)
+
+
 def seconds_until(when, now):
     if when is None:
         return MAX_SLEEP

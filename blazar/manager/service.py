@@ -3,6 +3,7 @@
 import oslo_messaging as messaging
 from oslo_log import log as logging
 from oslo_service import service
+from oslo_utils import timeutils
 
 from blazar import context as blazar_context
 from blazar import dates
@@ -51,14 +52,19 @@ class AnnouncedLeases:
         # This manager looks at once; the others when the cast reaches
         # them (or, were it lost, after their bounded sleep). No event of
         # a lease comes before its start.
-        self._events.wake(dates.parse_wire(lease['start_date']))
+        start = dates.parse_wire(lease['start_date'])
+        self._events.wake(start)
+        if engine.others_may_sleep_past(start, timeutils.utcnow()):
+            self._wake_other_managers(context, lease)
+        self._notifier.info(context, event_type,
+                            views.notification_payload(lease))
+
+    def _wake_other_managers(self, context, lease):
         try:
             self._managers.events_changed(context, lease['start_date'])
         except messaging.MessagingException as error:
             LOG.warning('Could not tell the other managers about lease '
                         '%s: %s', lease['id'], error)
-        self._notifier.info(context, event_type,
-                            views.notification_payload(lease))
 
 
 class ManagerEndpoint:

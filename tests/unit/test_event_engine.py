@@ -73,6 +73,13 @@ class SchedulingTest(testtools.TestCase):
         self.assertTrue(engine.must_look_now(None, NOW))
         self.assertTrue(engine.must_look_now(later, None))
 
+    def test_other_managers_are_woken_only_for_events_within_a_sleep(self):
+        soon = NOW + datetime.timedelta(seconds=engine.MAX_SLEEP - 1)
+        later = NOW + datetime.timedelta(seconds=engine.MAX_SLEEP + 1)
+        self.assertTrue(engine.others_may_sleep_past(NOW, NOW))
+        self.assertTrue(engine.others_may_sleep_past(soon, NOW))
+        self.assertFalse(engine.others_may_sleep_past(later, NOW))
+
     def test_each_engine_claims_under_its_own_name(self):
         one, two = engine.owner_name('node-1'), engine.owner_name('node-1')
         self.assertNotEqual(one, two)
