@@ -82,6 +82,7 @@ SPAN = datetime.timedelta(days=5 * 365)
 WINDOW = datetime.timedelta(hours=1)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BINDIR = os.path.dirname(sys.executable)
+COMMANDS = ('blazar-manager', 'blazar-api')
 
 
 def parse_args():
@@ -335,8 +336,15 @@ class Blazar:
     def peak_rss_mb(self, command):
         """Peak resident memory of ``command``'s largest process (the
         manager serves from a child of its launcher)."""
+        return max(_peak_rss_mb(p) for p in self._pids(command))
+
+    def cpu_seconds(self, command):
+        """CPU time used so far by ``command``'s processes."""
+        return sum(_cpu_seconds(p) for p in self._pids(command))
+
+    def _pids(self, command):
         pid = self.processes[command].pid
-        return max(_peak_rss_mb(p) for p in [pid, *_children(pid)])
+        return [pid, *_children(pid)]
 
     def stop(self):
         for process in self.processes.values():
@@ -382,6 +390,13 @@ def _peak_rss_mb(pid):
             if line.startswith('VmHWM:'):
                 return int(line.split()[1]) / 1024.0
     return float('nan')
+
+
+def _cpu_seconds(pid):
+    with open('/proc/%d/stat' % pid) as stat:
+        # Fields after the command name, which may hold spaces.
+        fields = stat.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
 def export_code(ref, directory):
@@ -436,6 +451,7 @@ def percentile(values, fraction):
 
 
 def run_case(args, hosts, existing, label, code=None):
+    """Measure one case; its lines of the closing table."""
     admin, name, url = create_database(args.server)
     try:
         with tempfile.TemporaryDirectory() as directory:
@@ -446,33 +462,68 @@ def run_case(args, hosts, existing, label, code=None):
                   % (label, hosts, existing, seconds), flush=True)
             try:
                 blazar.start()
-                measure(args, blazar, hosts, existing, label)
+                rows = measure(args, blazar, hosts, existing, label)
             finally:
                 blazar.stop()
+            pairs = overbooked(url)
             print('%-10s %6d hosts %7d existing: %d overbooked allocation '
-                  'pairs' % (label, hosts, existing, overbooked(url)),
-                  flush=True)
+                  'pairs' % (label, hosts, existing, pairs), flush=True)
+            return [dict(row, overbooked=pairs) for row in rows]
     finally:
         drop_database(admin, name)
 
 
 def measure(args, blazar, hosts, existing, label):
     create_leases(blazar.url, 2, 10)  # connections, caches, imports
+    rows = []
     for clients in ints(args.clients):
+        cpu_before = [blazar.cpu_seconds(c) for c in COMMANDS]
         latencies, failures, wall = create_leases(blazar.url, clients,
                                                   args.requests)
+        manager_cpu, api_cpu = (
+            1000 * (blazar.cpu_seconds(c) - before) / args.requests
+            for c, before in zip(COMMANDS, cpu_before))
+        rows.append(dict(
+            code=label, hosts=hosts, existing=existing, clients=clients,
+            p50=1000 * percentile(latencies, 0.5),
+            p95=1000 * percentile(latencies, 0.95),
+            rate=len(latencies) / wall, manager_cpu=manager_cpu,
+            api_cpu=api_cpu, failed=len(failures),
+            load=os.getloadavg()[0]))
         print('%-10s %6d hosts %7d existing %3d clients: p50 %7.1f ms  '
-              'p95 %7.1f ms  %6.1f leases/s  load %.1f  failed %d%s' % (
-                  label, hosts, existing, clients,
-                  1000 * percentile(latencies, 0.5),
-                  1000 * percentile(latencies, 0.95),
-                  len(latencies) / wall, os.getloadavg()[0], len(failures),
+              'p95 %7.1f ms  %6.1f leases/s  CPU ms/lease manager %.1f '
+              'API %.1f  load %.1f  failed %d%s' % (
+                  label, hosts, existing, clients, rows[-1]['p50'],
+                  rows[-1]['p95'], rows[-1]['rate'], manager_cpu, api_cpu,
+                  rows[-1]['load'], len(failures),
                   ' %s' % sorted(failures) if failures else ''),
               flush=True)
+    rss = blazar.peak_rss_mb('blazar-manager')
     print('%-10s %6d hosts %7d existing: peak RSS manager %.0f MB, '
-          'API %.0f MB' % (label, hosts, existing,
-                           blazar.peak_rss_mb('blazar-manager'),
+          'API %.0f MB' % (label, hosts, existing, rss,
                            blazar.peak_rss_mb('blazar-api')), flush=True)
+    return [dict(row, rss=rss) for row in rows]
+
+
+TABLE = ('%(code)-10s %(hosts)6s %(existing)8s %(clients)7s %(p50)7s '
+         '%(p95)7s %(rate)8s %(manager_cpu)7s %(api_cpu)7s %(rss)7s '
+         '%(failed)6s %(overbooked)6s %(load)5s')
+HEADINGS = dict(code='code', hosts='hosts', existing='existing',
+                clients='clients', p50='p50 ms', p95='p95 ms',
+                rate='leases/s', manager_cpu='mgr CPU', api_cpu='API CPU',
+                rss='mgr RSS', failed='failed', overbooked='overbk',
+                load='load')
+
+
+def print_table(rows):
+    """Every line measured, as one table (CPU in ms per lease, RSS in MB,
+    overbooked allocation pairs, 1-minute load average)."""
+    print('\n' + TABLE % HEADINGS)
+    for row in rows:
+        print(TABLE % dict(row, **{
+            key: '%.1f' % row[key] for key in
+            ('p50', 'p95', 'rate', 'manager_cpu', 'api_cpu', 'load')},
+            rss='%.0f' % row['rss']))
 
 
 def main():
@@ -486,13 +537,21 @@ def main():
     else:
         matrix = [(h, e) for h in ints(args.hosts)
                   for e in ints(args.existing)]
-    for hosts, existing in matrix:
-        run_case(args, hosts, existing, 'current')
-    if args.baseline:
-        with tempfile.TemporaryDirectory() as code:
+    baseline = cases(args.baseline_cases) if args.baseline else []
+    rows = []
+    with tempfile.TemporaryDirectory() as code:
+        if baseline:
             export_code(args.baseline, code)
-            for hosts, existing in cases(args.baseline_cases):
-                run_case(args, hosts, existing, args.baseline[:10], code)
+        # A baseline case runs right after the same current one, so that
+        # both see the same load on a shared machine.
+        for hosts, existing in matrix + [c for c in baseline
+                                         if c not in matrix]:
+            if (hosts, existing) in matrix:
+                rows += run_case(args, hosts, existing, 'current')
+            if (hosts, existing) in baseline:
+                rows += run_case(args, hosts, existing, args.baseline[:10],
+                                 code)
+    print_table(rows)
 
 
 if __name__ == '__main__':
