@@ -8,14 +8,17 @@ share back to back, never twice at once), blazar-manager and blazar-api
 are started as separate processes talking over RabbitMQ, and clients
 create leases of one host each through the HTTP API, in random one-hour
 windows of five future years. For each number of concurrent clients it
-prints latency percentiles, leases per second, failures and the 1-minute
-load average; then the peak resident memory of the manager and the API,
-and how many allocations overlap on one host (must be 0).
+prints latency percentiles, leases per second, the CPU time the manager
+and the API spent per lease (less sensitive than latency to what else
+runs on the machine), failures and the 1-minute load average; then the
+peak resident memory of the manager and the API, and how many
+allocations overlap on one host (must be 0). A table of every line
+closes the run.
 
 ``--baseline REF`` runs the ``--baseline-cases`` again with the code of
 git revision REF (its ``blazar`` package put first on the processes'
-path), in the same run, so that ratios compare like with like on a
-machine shared with others.
+path), each right after the same case of the current code, so that
+ratios compare like with like on a machine shared with others.
 
     .venv/bin/python benchmarks/lease_create.py                # full matrix
     .venv/bin/python benchmarks/lease_create.py --cases 10000x100000,100x0 \\
