@@ -26,11 +26,12 @@ SLOT = {'vcpus': 1, 'memory_mb': 64, 'disk_gb': 1}
 AMOUNT = 2
 
 
-@test_cloud.skip_unless_cloud
-class InstanceReservationTest(hosts_test.NovaBlazarTestCase):
+class InstanceCloudTestCase(hosts_test.NovaBlazarTestCase):
+    """Blazar with the host and instance plugins, and the helpers of tests
+    of instance reservations; ``reserved_host`` is the compute they
+    enroll, ``free_host`` the other one."""
 
     blazar_plugins = PLUGINS
-    blazar_sections = {'virtual:instance': {'on_end': 'snapshot'}}
 
     def setUp(self):
         super().setUp()
@@ -119,6 +120,12 @@ class InstanceReservationTest(hosts_test.NovaBlazarTestCase):
 
     def assertGone(self, get, *args):
         self.assertRaises((nova_exc.NotFound, ks_exc.NotFound), get, *args)
+
+
+@test_cloud.skip_unless_cloud
+class InstanceReservationTest(InstanceCloudTestCase):
+
+    blazar_sections = {'virtual:instance': {'on_end': 'snapshot'}}
 
     def test_capacity_is_what_placement_lets_servers_use(self):
         # The compute has 8 VCPUs, and Placement a VCPU allocation ratio

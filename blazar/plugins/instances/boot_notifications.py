@@ -5,7 +5,9 @@ servers at their boot (``[virtual:instance] leases_at_boot``).
 created as an API request would create it, with no Keystone trust (no
 user token came with it): Blazar acts on the lease with its own
 credentials. The server hears of the outcome in its metadata:
-``blazar:lease_id``, or ``blazar:error`` with the reason (logged too).
+``blazar:lease_id`` (written by the plugin's ``after_create``, as for
+any lease of a server), or ``blazar:error`` with the reason (logged
+too).
 
 Notifications may come twice: the second one finds the server leased
 (``boot_leases.ServerLeased``) and does nothing. The listener's threads
@@ -79,16 +81,13 @@ class ServerBoots:
         LOG.info('Lease %s (%s to %s) made for server %s at its boot',
                  lease['id'], lease['start_date'], lease['end_date'],
                  server.id)
-        self._label(server, {boot_leases.LEASE_ID: lease['id']})
 
     def _report(self, server, reason):
         LOG.warning('No lease for server %s (project %s) at its boot: %s',
                     server.id, server.project_id, reason)
-        self._label(server, {boot_leases.ERROR: reason[:MAX_METADATA_VALUE]})
-
-    def _label(self, server, metadata):
         try:
-            self._resources.label_server(server.id, metadata)
+            self._resources.label_server(
+                server.id, {boot_leases.ERROR: reason[:MAX_METADATA_VALUE]})
         except exceptions.BlazarError as error:
-            LOG.warning('Could not write %s on server %s: %s', metadata,
+            LOG.warning('Could not write the reason on server %s: %s',
                         server.id, error)

@@ -76,10 +76,19 @@ class InstancePlugin(base.ResourcePlugin):
         return dict(request, **dataclasses.asdict(size))
 
     def after_create(self, context, lease, reservation):
-        """A server whose lease starts later is shelved until then."""
+        """The server a lease was made for carries the lease's id (first:
+        Nova refuses to change the metadata of a shelved server); one
+        whose lease starts later is then shelved until the start."""
         server_id = reservation.get(schema.SERVER_ID)
-        if server_id and dates.parse_wire(
-                lease['start_date']) > timeutils.utcnow():
+        if not server_id:
+            return
+        try:
+            self.resources.label_server(
+                server_id, {boot_leases.LEASE_ID: lease['id']})
+        except exceptions.BlazarError as error:
+            LOG.warning('Could not write the id of lease %s on server %s: '
+                        '%s', lease['id'], server_id, error)
+        if dates.parse_wire(lease['start_date']) > timeutils.utcnow():
             self.resources.shelve(server_id)
 
     # --- reservations (inside the manager's transaction) --------------------
