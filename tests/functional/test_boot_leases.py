@@ -12,6 +12,7 @@ import datetime
 import uuid
 
 import fixtures
+import kombu
 from oslo_config import cfg
 import oslo_messaging as messaging
 from testtools import content
@@ -34,12 +35,13 @@ class BootLeaseTest(test_hosts.HostsTestCase):
     backend = 'mysql'
     topology = 'split'
     topic = 'test_versioned_notifications_%s' % uuid.uuid4().hex[:8]
+    pool = 'test-%s' % uuid.uuid4().hex
     config = dict(test_instances.CONFIG, **{
         # A pool is one queue, bound to every topic its listeners want:
         # a pool of its own keeps other tests' managers from taking these
         # notifications.
         'manager': dict(test_instances.CONFIG['manager'],
-                        notification_pool='test-%s' % uuid.uuid4().hex),
+                        notification_pool=pool),
         'virtual:instance': {
             'leases_at_boot': True, 'notification_topics': topic,
             'default_lease_projects': DEFAULT_PROJECT,
@@ -80,6 +82,14 @@ class BootLeaseTest(test_hosts.HostsTestCase):
             notifier.info({}, 'instance.create.end', payload)
         send()
         return server_id, send
+
+    @classmethod
+    def tearDownClass(cls):
+        url = cls.service.transport_url
+        super().tearDownClass()
+        # RabbitMQ keeps a pool's queue once its listeners are gone.
+        with kombu.Connection('amqp://' + url.split('://', 1)[1]) as bus:
+            bus.default_channel.queue_delete(cls.pool)
 
     def setUp(self):
         super().setUp()

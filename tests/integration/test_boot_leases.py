@@ -100,6 +100,11 @@ class BootLeaseTest(instances_test.InstanceCloudTestCase):
                           % (server.id, key, metadata))
             time.sleep(0.5)
 
+    def measured(self, name, since):
+        """Seconds from ``since`` to now, among the test's details."""
+        self.addDetail(name + '-seconds', content.text_content('%.1f' % (
+            hosts_test.utcnow() - since).total_seconds()))
+
     def lease_of(self, user, server):
         lease_id = self.label(server, 'blazar:lease_id')
         self.addCleanup(self._delete_lease, user.session, lease_id)
@@ -119,6 +124,7 @@ class BootLeaseTest(instances_test.InstanceCloudTestCase):
             'blazar:lease_name': 'chosen-at-boot'})
         booted = hosts_test.utcnow()
         lease = self.lease_of(owner, server)
+        self.measured('server-active-to-lease-id', booted)
         self.assertEqual(('chosen-at-boot',
                           end.replace(second=0, microsecond=0)),
                          (lease['name'], datetime.datetime.strptime(
@@ -126,16 +132,16 @@ class BootLeaseTest(instances_test.InstanceCloudTestCase):
 
         lease = self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
         server = test_cloud.wait_for_server(self.admin, server.id, 'ACTIVE')
-        self.addDetail('boot-to-running-on-reserved-host-seconds',
-                       content.text_content('%.1f' % (
-                           hosts_test.utcnow() - booted).total_seconds()))
+        self.measured('server-active-to-active-on-reserved-host', booted)
         # The slot Blazar holds for it is on the enrolled host.
         self.assertEqual(self.reserved_host, getattr(server, HOST_ATTR))
 
         # Its owner ends it, as any lease is changed.
+        ending = hosts_test.utcnow()
         self.end_now(owner, lease['id'])
         self.wait_for_lease(owner.session, lease['id'], 'TERMINATED')
         test_cloud.wait_for_server_gone(self.admin, server.id)
+        self.measured('end-request-to-server-deleted', ending)
 
     def test_future_start_at_boot_shelves_the_server_until_then(self):
         owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
@@ -146,12 +152,16 @@ class BootLeaseTest(instances_test.InstanceCloudTestCase):
             'blazar:lease_start': start.strftime('%Y-%m-%dT%H:%M:%SZ'),
             'blazar:lease_end': (start + datetime.timedelta(minutes=10))
             .strftime('%Y-%m-%dT%H:%M:%S+00:00')})
+        booted = hosts_test.utcnow()
         lease = self.lease_of(owner, server)
         self.assertEqual('PENDING', lease['status'])
         test_cloud.wait_for_server(self.admin, server.id, 'SHELVED_OFFLOADED')
+        self.measured('server-active-to-offloaded', booted)
 
         self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
         server = test_cloud.wait_for_server(self.admin, server.id, 'ACTIVE')
+        self.measured('lease-start-to-active-on-reserved-host',
+                      start.replace(microsecond=0))
         self.assertEqual(self.reserved_host, getattr(server, HOST_ATTR))
 
     def test_invalid_metadata_is_written_on_the_server(self):
