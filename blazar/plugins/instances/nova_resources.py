@@ -448,7 +448,23 @@ class NovaResources(resources.Resources):
     def _remove_inventories(self, reservation_id, placements):
         name = resource_class(reservation_id)
         self._remove_host_inventories(name, placements)
+        # A failed host the reservation left keeps its inventory if
+        # Placement did not answer then (``drop_hosts``).
+        for provider in self._providers_offering(name):
+            self._delete_in_use('/resource_providers/%s/inventories/%s'
+                                % (provider['uuid'], name))
         self._delete_in_use('/resource_classes/%s' % name)
+
+    def _providers_offering(self, name):
+        """Providers with a unit of ``name`` free; none once the class is
+        gone (Placement refuses to filter by an unknown class)."""
+        response = self.clients.placement.get(
+            '/resource_providers', params={'resources': '%s:1' % name},
+            raise_exc=False)
+        if response.status_code == 400:
+            return []
+        _check(response)
+        return response.json()['resource_providers']
 
     def _remove_host_inventories(self, name, placements):
         for placement in placements:

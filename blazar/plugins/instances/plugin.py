@@ -294,7 +294,8 @@ class InstancePlugin(base.ResourcePlugin):
                                       placements)
         except Exception:
             # The books already hold the new layout; Nova catches up when
-            # the reservation is handed over again (its amount grows).
+            # the reservation is handed over again (its amount grows), and
+            # its end removes the inventory of hosts it left all the same.
             LOG.exception('Could not hand the re-placed slots of '
                           'reservation %s over', reservation['id'])
 
