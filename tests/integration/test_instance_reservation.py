@@ -55,13 +55,18 @@ class InstanceCloudTestCase(hosts_test.NovaBlazarTestCase):
     _delete_lease = hosts_test.HostReservationTest._delete_lease
     end_now = hosts_test.HostReservationTest.end_now
     _delete_quietly = hosts_test.HostReservationTest._delete_quietly
+    set_compute_enabled = hosts_test.HostReservationTest.set_compute_enabled
+    wait_for_lease_flags = (
+        hosts_test.HostReservationTest.wait_for_lease_flags)
 
     def create_lease(self, user, start, end, amount=AMOUNT, status=201,
-                     affinity=None):
+                     affinity=None, anywhere=False):
+        """Slots on the reserved host (or on any enrolled host)."""
+        wanted = '' if anywhere else (
+            '["==", "$hypervisor_hostname", "%s"]' % self.reserved_host)
         return self.post_lease(user, start, end, status, dict(
             SLOT, resource_type='virtual:instance', amount=amount,
-            affinity=affinity, resource_properties=(
-                '["==", "$hypervisor_hostname", "%s"]' % self.reserved_host)))
+            affinity=affinity, resource_properties=wanted))
 
     def server_lease(self, user, server_id, start, end, status=201):
         return self.post_lease(user, start, end, status, {
@@ -94,9 +99,12 @@ class InstanceCloudTestCase(hosts_test.NovaBlazarTestCase):
             self.cloud.endpoints['placement'] + path, raise_exc=False,
             headers={'OpenStack-API-Version': 'placement 1.29'})
 
-    def reserved_inventory(self, resource_class):
+    def reserved_inventory(self, resource_class, host=None):
+        """Inventory of ``resource_class`` on the Blazar provider of
+        ``host`` (the reserved host), or None."""
         providers = self.placement_get(
-            '/resource_providers?name=blazar_%s' % self.reserved_host).json()
+            '/resource_providers?name=blazar_%s'
+            % (host or self.reserved_host)).json()
         if not providers['resource_providers']:
             return None
         uuid = providers['resource_providers'][0]['uuid']
@@ -291,3 +299,118 @@ class InstanceReservationTest(InstanceCloudTestCase):
         self.assertEqual(set(), self.snapshots_of([server]))
         self.assertGone(owner.session.get,
                         '%s/leases/%s' % (self.blazar.url, lease['id']))
+
+    # --- failed hosts --------------------------------------------------------
+
+    def wait_for(self, what, predicate):
+        deadline = time.monotonic() + 10 * hosts_test.RECONCILE_INTERVAL + 30
+        while not predicate():
+            if time.monotonic() > deadline:
+                self.fail('never saw ' + what)
+            time.sleep(0.5)
+
+    def test_unused_slots_leave_a_failed_host(self):
+        self.enroll(self.reserved_host)
+        self.enroll(self.free_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        start = hosts_test.utcnow() + datetime.timedelta(seconds=5)
+        lease = self.create_lease(owner, start,
+                                  start + datetime.timedelta(minutes=10),
+                                  anywhere=True)
+        reservation_id = lease['reservations'][0]['id']
+        self.addCleanup(self._drop_aggregate, reservation_id)
+        resource_class = 'CUSTOM_RESERVATION_%s' % (
+            reservation_id.upper().replace('-', '_'))
+        self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        [failing] = self._aggregate(reservation_id).hosts
+        [healthy] = {self.reserved_host, self.free_host} - {failing}
+        stranded = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, reservation_id).id, 'ACTIVE')
+        self.assertEqual(failing, getattr(stranded, HOST_ATTR))
+
+        # The host goes into maintenance: the slot no server uses moves to
+        # the healthy host; the server stays, and holds its slot.
+        self.set_compute_enabled(failing, False)
+        self.wait_for('a slot on the healthy host', lambda: (
+            self.reserved_inventory(resource_class, healthy) or {}).get(
+                'total') == 1)
+        self.assertEqual(1, self.reserved_inventory(
+            resource_class, failing)['total'])
+        self.assertEqual({failing, healthy},
+                         set(self._aggregate(reservation_id).hosts))
+        lease = self.wait_for_lease_flags(owner.session, lease['id'], True)
+        self.assertEqual((True, True), (
+            lease['reservations'][0]['missing_resources'],
+            lease['reservations'][0]['resources_changed']))
+        moved = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, reservation_id).id, 'ACTIVE')
+        self.assertEqual(healthy, getattr(moved, HOST_ATTR))
+        extra = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, reservation_id).id, 'ERROR')
+        self.assertIn('No valid host', extra.fault['message'])
+
+        # Deleted, the stranded server gives its slot up: the slot moves
+        # too, the failed host leaves the reservation, the lease heals.
+        self._delete_quietly(stranded.id)
+        self.wait_for_lease_flags(owner.session, lease['id'], False)
+        self.wait_for('the failed host out of the reservation', lambda: (
+            self._aggregate(reservation_id).hosts == [healthy]))
+        self.assertIsNone(self.reserved_inventory(resource_class, failing))
+        self.assertEqual(2, self.reserved_inventory(
+            resource_class, healthy)['total'])
+        second = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, reservation_id).id, 'ACTIVE')
+        self.assertEqual(healthy, getattr(second, HOST_ATTR))
+
+        self.end_now(owner, lease['id'])
+        self.wait_for_lease(owner.session, lease['id'], 'TERMINATED')
+        for server in (moved, second):
+            self.assertGone(self.admin.servers.get, server.id)
+        self.snapshots_of([moved, second])  # on_end = snapshot: removed
+        self.assertIsNone(self._aggregate(reservation_id))
+        for host in (failing, healthy):
+            self.assertIsNone(self.reserved_inventory(resource_class, host))
+        self.assertEqual({failing, healthy}, self._freepool_hosts())
+
+    def test_end_removes_inventory_left_on_a_host_given_up(self):
+        # As if Placement had not answered when healing moved the slots
+        # off the free host: its Blazar provider still offers the class.
+        self.enroll(self.reserved_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        start = hosts_test.utcnow() + datetime.timedelta(seconds=5)
+        lease = self.create_lease(owner, start,
+                                  start + datetime.timedelta(minutes=10))
+        reservation_id = lease['reservations'][0]['id']
+        self.addCleanup(self._drop_aggregate, reservation_id)
+        resource_class = 'CUSTOM_RESERVATION_%s' % (
+            reservation_id.upper().replace('-', '_'))
+        self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        self.leave_inventory(self.free_host, resource_class)
+
+        self.end_now(owner, lease['id'])
+
+        self.wait_for_lease(owner.session, lease['id'], 'TERMINATED')
+        self.assertIsNone(self.reserved_inventory(resource_class,
+                                                  self.free_host))
+        self.assertEqual(404, self.placement_get(
+            '/resource_classes/%s' % resource_class).status_code)
+
+    def leave_inventory(self, host, resource_class):
+        placement = self.cloud.endpoints['placement']
+        headers = {'OpenStack-API-Version': 'placement 1.29'}
+        [compute] = self.placement_get(
+            '/resource_providers?name=%s' % host).json()['resource_providers']
+        self.placement.post(placement + '/resource_providers', json={
+            'name': 'blazar_' + host,
+            'parent_provider_uuid': compute['uuid']}, headers=headers,
+            raise_exc=False)
+        [provider] = self.placement_get(
+            '/resource_providers?name=blazar_%s' % host).json()[
+                'resource_providers']
+        path = '%s/resource_providers/%s/inventories' % (placement,
+                                                         provider['uuid'])
+        self.placement.put(path, headers=headers, json={
+            'resource_provider_generation': provider['generation'],
+            'inventories': {resource_class: {'total': 1}}})
+        self.addCleanup(self.placement.delete, path, headers=headers,
+                        raise_exc=False)
