@@ -372,6 +372,43 @@ class InstanceReservationTest(InstanceCloudTestCase):
             self.assertIsNone(self.reserved_inventory(resource_class, host))
         self.assertEqual({failing, healthy}, self._freepool_hosts())
 
+    def test_shelved_server_starts_on_the_host_replacing_a_failed_one(self):
+        self.enroll(self.reserved_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        server = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, self.ordinary_flavor.id).id,
+            'ACTIVE')
+        self.assertEqual(self.free_host, getattr(server, HOST_ATTR))
+        start = hosts_test.utcnow() + datetime.timedelta(seconds=40)
+        lease = self.server_lease(owner, server.id, start,
+                                  start + datetime.timedelta(minutes=10))
+        self.addCleanup(self._drop_aggregate, lease['reservations'][0]['id'])
+        test_cloud.wait_for_server(self.admin, server.id, 'SHELVED_OFFLOADED')
+        # Offloaded, the server left the free host: it may be enrolled.
+        spare = self.enroll(self.free_host)
+
+        self.set_compute_enabled(self.reserved_host, False)
+
+        self.wait_for('the slot on the spare host', lambda: (
+            self.hosts_of(lease) == {spare['id']}))
+        lease = self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+        self.assertFalse(lease['degraded'])
+        server = test_cloud.wait_for_server(self.admin, server.id, 'ACTIVE')
+        self.assertEqual(self.free_host, getattr(server, HOST_ATTR))
+        self.assertEqual([self.free_host],
+                         self._aggregate(lease['reservations'][0]['id']).hosts)
+        # Ended before the spare host is withdrawn (on_end = snapshot).
+        self.end_now(owner, lease['id'])
+        self.wait_for_lease(owner.session, lease['id'], 'TERMINATED')
+        self.assertEqual({server.id}, self.snapshots_of([server]))
+
+    def hosts_of(self, lease):
+        """Ids of the hosts holding the lease's slots."""
+        allocations = self.cloud.blazar_session().get(
+            '%s/os-hosts/allocations' % self.blazar.url,
+            params={'lease_id': lease['id']}).json()['allocations']
+        return {a['resource_id'] for a in allocations if a['reservations']}
+
     def test_end_removes_inventory_left_on_a_host_given_up(self):
         # As if Placement had not answered when healing moved the slots
         # off the free host: its Blazar provider still offers the class.
