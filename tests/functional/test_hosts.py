@@ -276,6 +276,17 @@ class HostReservationTests:
         self.assertEqual(lease, self.request(
             'GET', '/v1/leases/%s' % lease['id']).json()['lease'])
 
+    def test_reservations_of_one_lease_take_different_hosts(self):
+        hosts = {self.enroll()['id'] for _ in range(2)}
+        start, end = '2040-02-05 10:00', '2040-02-05 12:00'
+        lease = self.lease(start, end, self.reservation(),
+                           self.reservation())
+        self.assertEqual(hosts, self.hosts_of(lease))
+        self.assertEqual(2, len({r['resource_id']
+                                 for r in lease['reservations']}))
+        self.lease(start, end, self.reservation(), self.reservation(),
+                   status=409)
+
     def test_project_members_reserve_hosts(self):
         host = self.enroll()['id']
         member = base.member_of('project-%s' % self.suite)
