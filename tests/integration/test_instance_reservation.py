@@ -330,10 +330,16 @@ class InstanceReservationTest(InstanceCloudTestCase):
 
         # The host goes into maintenance: the slot no server uses moves to
         # the healthy host; the server stays, and holds its slot.
+        disabled = time.monotonic()
         self.set_compute_enabled(failing, False)
         self.wait_for('a slot on the healthy host', lambda: (
             self.reserved_inventory(resource_class, healthy) or {}).get(
                 'total') == 1)
+        healed = time.monotonic() - disabled
+        self.addDetail('heal-seconds', content.text_content(
+            '%.1f (compute disabled to inventory on the healthy host; '
+            'health check every %d s)'
+            % (healed, hosts_test.RECONCILE_INTERVAL)))
         self.assertEqual(1, self.reserved_inventory(
             resource_class, failing)['total'])
         self.assertEqual({failing, healthy},

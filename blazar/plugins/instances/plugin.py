@@ -286,10 +286,14 @@ class InstancePlugin(base.ResourcePlugin):
         """Hand the active reservation's hosts over as the books have them
         now, then take back the failed hosts it ``left``."""
         try:
-            self._hand_over(context, lease, reservation)
             with engine.reader(context) as session:
+                if _lease_status(session, lease['id']) != states.ACTIVE:
+                    # Ending (or deleted) since: what the end takes back
+                    # must not be made again.
+                    return
                 placements = self._placements_on(session, dict.fromkeys(
                     left, 0))
+            self._hand_over(context, lease, reservation)
             self.resources.drop_hosts(context, lease, reservation,
                                       placements)
         except Exception:
@@ -413,6 +417,11 @@ def _clause(session, resource_properties):
     resolver = properties.HostProperties(
         session, {'resource_properties': expr})
     return resolver.clause(expr)
+
+
+def _lease_status(session, lease_id):
+    return session.scalar(sa.select(db_models.Lease.status).where(
+        db_models.Lease.id == lease_id))
 
 
 def _take_displaced(session, broken, movable, count):
