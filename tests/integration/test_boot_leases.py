@@ -9,8 +9,8 @@ flavor, which Nova places on the other compute: a server booted with
 enrolled compute, where its start moves it), a future
 ``blazar:lease_start`` shelves it until then, invalid metadata gets
 ``blazar:error``, and a server of a default-lease project gets a lease of
-``default_lease_duration``. Runs only with BLAZAR_TEST_CLOUD=1, holding
-the host-layout lock.
+``default_lease_duration`` (deleted with the server). Runs only with
+BLAZAR_TEST_CLOUD=1, holding the host-layout lock.
 """
 
 import datetime
@@ -187,3 +187,15 @@ class BootLeaseTest(instances_test.InstanceCloudTestCase):
             [(found['id'], found['project_id'], found['user_id'])
              for found in self.admin_blazar.lease.list()])
         self.wait_for_lease(self.lab.session, lease['id'], 'ACTIVE')
+
+        # Its server deleted, the lease goes too.
+        self.cloud.nova(self.lab.session).servers.delete(server.id)
+        self.wait_for_lease_gone(self.lab.session, lease['id'])
+
+    def wait_for_lease_gone(self, session, lease_id):
+        deadline = time.monotonic() + hosts_test.LEASE_STATUS_TIMEOUT
+        url = '%s/leases/%s' % (self.blazar.url, lease_id)
+        while session.get(url, raise_exc=False).status_code != 404:
+            if time.monotonic() > deadline:
+                self.fail('lease %s still there' % lease_id)
+            time.sleep(0.5)

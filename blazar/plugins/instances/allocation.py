@@ -157,6 +157,17 @@ def server_leased(session, server_id):
         .limit(1)).first() is not None
 
 
+def boot_lease(session, server_id):
+    """The id of the lease made at the boot of ``server_id`` while it is
+    pending or active (not while it starts or ends: an end that deletes
+    the server is no reason to delete the lease)."""
+    return session.scalar(
+        sa.select(Lease.id)
+        .join(models.ServerBoot, models.ServerBoot.lease_id == Lease.id)
+        .where(models.ServerBoot.server_id == server_id,
+               Lease.status.in_((states.PENDING, states.ACTIVE))))
+
+
 def held_slots(session, reservation_id):
     """host id -> slots ``reservation_id`` holds there."""
     return dict(session.execute(

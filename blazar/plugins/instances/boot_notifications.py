@@ -1,5 +1,6 @@
-"""Nova's versioned ``instance.create.end`` notifications: leases for
-servers at their boot (``[virtual:instance] leases_at_boot``).
+"""Nova's versioned ``instance.create.end`` and ``instance.delete.end``
+notifications: leases for servers at their boot (``[virtual:instance]
+leases_at_boot``), deleted with their servers.
 
 ``boot_leases`` decides from the notification alone; the lease is then
 created as an API request would create it, with no Keystone trust (no
@@ -15,6 +16,9 @@ Notifications may come twice: the second one finds the server leased
 time each: a lease starting later shelves its server before returning,
 which takes a few seconds of Nova's time, while other threads go on with
 other notifications.
+
+A lease made at a server's boot goes when the server is deleted, so that
+the room it holds (for a month, by default) is not lost with the server.
 """
 
 from oslo_log import log as logging
@@ -39,10 +43,7 @@ class ServerBoots:
         event_type=r'^instance\.create\.end$')
 
     def __init__(self, options, leases, resources):
-        self.targets = [
-            messaging.Target(exchange=options.notification_exchange,
-                             topic=topic)
-            for topic in options.notification_topics]
+        self.targets = _targets(options)
         self._options = options
         self._leases = leases
         self._resources = resources
@@ -91,3 +92,46 @@ class ServerBoots:
         except exceptions.BlazarError as error:
             LOG.warning('Could not write the reason on server %s: %s',
                         server.id, error)
+
+
+class ServerDeletions:
+    """The lease made at a server's boot deleted with the server: its end
+    (or cancellation) finds nothing left to reclaim in Nova."""
+
+    filter_rule = messaging.NotificationFilter(
+        event_type=r'^instance\.delete\.end$')
+
+    def __init__(self, options, leases, boot_lease_of):
+        self.targets = _targets(options)
+        self._leases = leases
+        self._boot_lease_of = boot_lease_of
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        try:
+            server_id = payload['nova_object.data']['uuid']
+        except (KeyError, TypeError) as error:
+            LOG.warning('An instance.delete.end notification from %s '
+                        'without the server\'s uuid (%r missing); ignored',
+                        publisher_id, error)
+            return messaging.NotificationResult.HANDLED
+        context = blazar_context.admin_context()
+        lease_id = self._boot_lease_of(context, server_id)
+        if lease_id is None:
+            return messaging.NotificationResult.HANDLED
+        try:
+            self._leases.delete(context, lease_id)
+        except exceptions.BlazarError as error:
+            # Gone already, or starting or ending right now (the end
+            # finds the server gone, and a failed start leaves the lease
+            # in ERROR for an operator to delete).
+            LOG.warning('Lease %s of deleted server %s stays: %s', lease_id,
+                        server_id, error)
+            return messaging.NotificationResult.HANDLED
+        LOG.info('Lease %s deleted with its server %s', lease_id, server_id)
+        return messaging.NotificationResult.HANDLED
+
+
+def _targets(options):
+    return [messaging.Target(exchange=options.notification_exchange,
+                             topic=topic)
+            for topic in options.notification_topics]

@@ -351,7 +351,16 @@ class InstancePlugin(base.ResourcePlugin):
         if not self._options.leases_at_boot:
             return []
         return [boot_notifications.ServerBoots(self._options, leases,
-                                               self.resources)]
+                                               self.resources),
+                boot_notifications.ServerDeletions(self._options, leases,
+                                                   self._boot_lease_of)]
+
+    @staticmethod
+    def _boot_lease_of(context, server_id):
+        """The lease made at the boot of ``server_id``, if it still is and
+        has not ended."""
+        with engine.reader(context) as session:
+            return allocation.boot_lease(session, server_id)
 
     def after_update(self, context, lease, reservation):
         if reservation['status'] == states.RES_ACTIVE:
