@@ -18,6 +18,7 @@ import requests
 import testtools
 
 from tests import fixtures as blazar_fixtures
+from tests import nova_bus
 
 NOAUTH_ADMIN = {'X-User-Id': 'admin', 'X-Project-Id': 'admin',
                 'X-Roles': 'admin,member,reader'}
@@ -55,12 +56,18 @@ class BlazarService(fixtures.Fixture):
         self.port = blazar_fixtures.free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
         self.transport_url = self._transport_url()
+        # Other tests' managers listen on the same bus.
+        pool = nova_bus.pool_name()
+        if self.topology != 'all':
+            self.addCleanup(nova_bus.delete_pool_queue, self.transport_url,
+                            pool)
         sections = {
             'DEFAULT': {'auth_strategy': 'noauth',
                         'transport_url': self.transport_url},
             'database': {'connection': self.route(database.url)},
             'api': {'port': self.port},
-            'manager': {'rpc_topic': 'blazar.test.%s' % uuid.uuid4().hex},
+            'manager': {'rpc_topic': 'blazar.test.%s' % uuid.uuid4().hex,
+                        'notification_pool': pool},
             'oslo_concurrency': {'lock_path': self.directory},
         }
         for section, options in self.config.items():

@@ -12,12 +12,9 @@ import datetime
 import time
 import uuid
 
-import fixtures
-import kombu
-from oslo_config import cfg
-import oslo_messaging as messaging
 from testtools import content
 
+from tests import nova_bus
 from tests.functional import base
 from tests.functional import test_hosts
 from tests.functional import test_instances
@@ -38,25 +35,11 @@ class BootLeaseTest(test_hosts.HostsTestCase):
     backend = 'mysql'
     topology = 'split'
     topic = 'test_versioned_notifications_%s' % uuid.uuid4().hex[:8]
-    pool = 'test-%s' % uuid.uuid4().hex
     config = dict(test_instances.CONFIG, **{
-        # A pool is one queue, bound to every topic its listeners want:
-        # a pool of its own keeps other tests' managers from taking these
-        # notifications.
-        'manager': dict(test_instances.CONFIG['manager'],
-                        notification_pool=pool),
         'virtual:instance': {
             'leases_at_boot': True, 'notification_topics': topic,
             'default_lease_projects': DEFAULT_PROJECT,
             'default_lease_duration': DEFAULT_DURATION}})
-
-    @classmethod
-    def tearDownClass(cls):
-        url = cls.service.transport_url
-        super().tearDownClass()
-        # RabbitMQ keeps a pool's queue once its listeners are gone.
-        with kombu.Connection('amqp://' + url.split('://', 1)[1]) as bus:
-            bus.default_channel.queue_delete(cls.pool)
 
     def setUp(self):
         super().setUp()
@@ -64,19 +47,10 @@ class BootLeaseTest(test_hosts.HostsTestCase):
             self.manager.log_path, buffer_now=False))
 
     def notifier(self):
-        """A notifier as Nova's: to its own exchange, which the manager
-        must listen on (a notifier's exchange is its control_exchange)."""
-        nova_conf = self.useFixture(fixtures.TempDir()).join('nova.conf')
-        with open(nova_conf, 'w') as f:
-            f.write('[DEFAULT]\ncontrol_exchange = nova\n')
-        conf = cfg.ConfigOpts()
-        conf([], default_config_files=[nova_conf])
-        transport = messaging.get_notification_transport(
-            conf, url=self.service.transport_url)
+        notifier, transport = nova_bus.nova_notifier(
+            self.service.transport_url, self.topic)
         self.addCleanup(transport.cleanup)
-        return messaging.Notifier(
-            transport, publisher_id='nova-compute:test',
-            driver='messagingv2', topics=[self.topic])
+        return notifier
 
     def notify_boot(self, metadata=None, project='project-1', host=None,
                     vcpus=2):

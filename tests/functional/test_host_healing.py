@@ -13,10 +13,8 @@ import tempfile
 import time
 import uuid
 
-import fixtures
-from oslo_config import cfg
-import oslo_messaging as messaging
 
+from tests import nova_bus
 from tests.functional import base
 from tests.functional import test_hosts
 
@@ -198,19 +196,10 @@ class NovaNotificationTest(DownHostsFile, test_hosts.HostsTestCase):
                       'notification_topics': topic}
 
     def notify(self, host, event_type, binary='nova-compute'):
-        # As Nova sends it: to its own exchange, which the manager must
-        # listen on (a notifier's exchange is its control_exchange).
-        nova_conf = self.useFixture(fixtures.TempDir()).join('nova.conf')
-        with open(nova_conf, 'w') as f:
-            f.write('[DEFAULT]\ncontrol_exchange = nova\n')
-        conf = cfg.ConfigOpts()
-        conf([], default_config_files=[nova_conf])
-        transport = messaging.get_notification_transport(
-            conf, url=self.service.transport_url)
+        notifier, transport = nova_bus.nova_notifier(
+            self.service.transport_url, self.topic,
+            publisher_id='nova-compute:%s' % host)
         self.addCleanup(transport.cleanup)
-        notifier = messaging.Notifier(
-            transport, publisher_id='nova-compute:%s' % host,
-            driver='messagingv2', topics=[self.topic])
         notifier.info({}, event_type, {
             'nova_object.name': 'ServiceStatusPayload',
             'nova_object.namespace': 'nova',

@@ -27,9 +27,10 @@ import unittest
 import uuid
 
 import fixtures
-import kombu
 from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
+
+from tests import nova_bus
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 START_SCRIPT = REPO / 'tools' / 'cloud' / 'start.sh'
@@ -225,20 +226,15 @@ class NotificationPool(fixtures.Fixture):
         self.cloud = cloud
 
     def _setUp(self):
-        self.name = 'blazar-test-%s' % uuid.uuid4().hex
-        self.addCleanup(self._delete_queue)
+        self.name = nova_bus.pool_name()
+        self.addCleanup(nova_bus.delete_pool_queue,
+                        self.cloud.notifications['transport_url'], self.name)
 
     def blazar_sections(self):
         return {'oslo_messaging_notifications': {
                     'transport_url': self.cloud.notifications[
                         'transport_url']},
                 'manager': {'notification_pool': self.name}}
-
-    def _delete_queue(self):
-        url = self.cloud.notifications['transport_url']
-        # kombu names oslo.messaging's rabbit:// scheme amqp://.
-        with kombu.Connection('amqp://' + url.split('://', 1)[1]) as bus:
-            bus.default_channel.queue_delete(self.name)
 
 
 def refuse_busy_port(port):
