@@ -106,6 +106,19 @@ before, and throughput grows with clients (48, 85, 95 leases/s against
 Latency at one client moves by several milliseconds from run to run on
 this machine (every step hands over between processes that compete for
 two cores); CPU per lease and throughput compare more steadily.
+
+Where the time of one create goes (10,000 hosts, 100,000 reservations,
+one client, load average 2; medians of 300 creates, every statement and
+commit timed in the manager, the RPC call and the whole request in the
+API; c703e3c measured right after, in brackets): the client waits
+11.2 ms (19.7); the API spends 1.8 ms (2.9) around its RPC call of
+8.0 ms (14.9), of which the manager's create is 5.8 ms (11.4) and the
+bus 2.2 ms (3.5, publisher confirms on the call and on the reply). The
+create is 10 round trips to MariaDB, 2.4 ms (4.0 for 12): a pool ping
+at checkout, 7 statements (the free-host search, an index range from a
+random host id with the overlap test on the allocations index, takes
+0.4 ms), the commit and the pool's reset after it; the rest is
+SQLAlchemy's unit of work and building the statements, spread thin.
 """
 
 import argparse
