@@ -112,6 +112,44 @@ class InstanceCloudTestCase(hosts_test.NovaBlazarTestCase):
                                   % uuid).json()['inventories'].get(
                                       resource_class)
 
+    def wait_for(self, what, predicate):
+        deadline = time.monotonic() + 10 * hosts_test.RECONCILE_INTERVAL + 30
+        while not predicate():
+            if time.monotonic() > deadline:
+                self.fail('never saw ' + what)
+            time.sleep(0.5)
+
+    def leave_inventory(self, host, resource_class):
+        placement = self.cloud.endpoints['placement']
+        headers = {'OpenStack-API-Version': 'placement 1.29'}
+        [compute] = self.placement_get(
+            '/resource_providers?name=%s' % host).json()['resource_providers']
+        self.placement.post(placement + '/resource_providers', json={
+            'name': 'blazar_' + host,
+            'parent_provider_uuid': compute['uuid']}, headers=headers,
+            raise_exc=False)
+        [provider] = self.placement_get(
+            '/resource_providers?name=blazar_%s' % host).json()[
+                'resource_providers']
+        path = '%s/resource_providers/%s/inventories' % (placement,
+                                                         provider['uuid'])
+        self.placement.put(path, headers=headers, json={
+            'resource_provider_generation': provider['generation'],
+            'inventories': {resource_class: {'total': 1}}})
+        self.addCleanup(self.placement.delete, path, headers=headers,
+                        raise_exc=False)
+
+    def remove_inventory(self, host, resource_class):
+        [provider] = self.placement_get(
+            '/resource_providers?name=blazar_%s' % host).json()[
+                'resource_providers']
+        response = self.placement.delete(
+            '%s/resource_providers/%s/inventories/%s' % (
+                self.cloud.endpoints['placement'], provider['uuid'],
+                resource_class),
+            headers={'OpenStack-API-Version': 'placement 1.29'})
+        self.assertEqual(204, response.status_code, response.text)
+
     def snapshots_of(self, servers):
         """Ids of the servers with a snapshot in Glance (removed at the end
         of the test)."""
@@ -302,13 +340,6 @@ class InstanceReservationTest(InstanceCloudTestCase):
 
     # --- failed hosts --------------------------------------------------------
 
-    def wait_for(self, what, predicate):
-        deadline = time.monotonic() + 10 * hosts_test.RECONCILE_INTERVAL + 30
-        while not predicate():
-            if time.monotonic() > deadline:
-                self.fail('never saw ' + what)
-            time.sleep(0.5)
-
     def test_unused_slots_leave_a_failed_host(self):
         self.enroll(self.reserved_host)
         self.enroll(self.free_host)
@@ -438,22 +469,64 @@ class InstanceReservationTest(InstanceCloudTestCase):
         self.assertEqual(404, self.placement_get(
             '/resource_classes/%s' % resource_class).status_code)
 
-    def leave_inventory(self, host, resource_class):
-        placement = self.cloud.endpoints['placement']
-        headers = {'OpenStack-API-Version': 'placement 1.29'}
-        [compute] = self.placement_get(
-            '/resource_providers?name=%s' % host).json()['resource_providers']
-        self.placement.post(placement + '/resource_providers', json={
-            'name': 'blazar_' + host,
-            'parent_provider_uuid': compute['uuid']}, headers=headers,
-            raise_exc=False)
-        [provider] = self.placement_get(
-            '/resource_providers?name=blazar_%s' % host).json()[
-                'resource_providers']
-        path = '%s/resource_providers/%s/inventories' % (placement,
-                                                         provider['uuid'])
-        self.placement.put(path, headers=headers, json={
-            'resource_provider_generation': provider['generation'],
-            'inventories': {resource_class: {'total': 1}}})
-        self.addCleanup(self.placement.delete, path, headers=headers,
-                        raise_exc=False)
+
+@test_cloud.skip_unless_cloud
+class InstanceDriftTest(InstanceCloudTestCase):
+    """The manager compares active slot reservations with Nova every
+    RECONCILE_INTERVAL seconds."""
+
+    blazar_sections = {'virtual:instance': {
+        'reconcile_interval': hosts_test.RECONCILE_INTERVAL}}
+
+    def test_what_nova_lost_or_kept_is_repaired(self):
+        self.enroll(self.reserved_host)
+        self.enroll(self.free_host)
+        owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
+        start = hosts_test.utcnow() + datetime.timedelta(seconds=5)
+        lease = self.create_lease(owner, start,
+                                  start + datetime.timedelta(minutes=10),
+                                  amount=1)
+        reservation_id = lease['reservations'][0]['id']
+        self.addCleanup(self._drop_aggregate, reservation_id)
+        resource_class = 'CUSTOM_RESERVATION_%s' % (
+            reservation_id.upper().replace('-', '_'))
+        self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
+
+        # Behind Blazar's back: the flavor, the host's membership and its
+        # slot go; a slot appears on the other enrolled host.
+        breaking = time.monotonic()
+        self.admin.flavors.delete(reservation_id)
+        self.admin.aggregates.remove_host(self._aggregate(reservation_id),
+                                          self.reserved_host)
+        self.remove_inventory(self.reserved_host, resource_class)
+        self.leave_inventory(self.free_host, resource_class)
+
+        self.wait_for('the reservation as the books have it', lambda: (
+            self._aggregate(reservation_id).hosts == [self.reserved_host]
+            and (self.reserved_inventory(resource_class) or {}).get(
+                'total') == 1
+            and self.reserved_inventory(resource_class,
+                                        self.free_host) is None
+            and self.flavor_exists(reservation_id)))
+        self.addDetail('repair-seconds', content.text_content(
+            '%.1f (reconcile every %d s)' % (
+                time.monotonic() - breaking,
+                hosts_test.RECONCILE_INTERVAL)))
+        server = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, reservation_id).id, 'ACTIVE')
+        self.assertEqual(self.reserved_host, getattr(server, HOST_ATTR))
+        extra = test_cloud.wait_for_server(
+            self.admin, self.boot(owner, reservation_id).id, 'ERROR')
+        self.assertIn('No valid host', extra.fault['message'])
+
+        self.end_now(owner, lease['id'])
+        self.wait_for_lease(owner.session, lease['id'], 'TERMINATED')
+        self.assertGone(self.admin.flavors.get, reservation_id)
+        self.assertIsNone(self._aggregate(reservation_id))
+
+    def flavor_exists(self, flavor_id):
+        try:
+            self.admin.flavors.get(flavor_id)
+        except nova_exc.NotFound:
+            return False
+        return True

@@ -38,6 +38,12 @@ membership of a failed host the reservation left. Servers already on
 the failed host are not moved (evacuating them is the operator's call):
 they keep their slots, counted from Placement's usage of the resource
 class (``slots_in_use``), until they are deleted.
+
+``observe`` shows the plugin's periodic reconcile what exists of all
+that for the active reservations (the flavors, the aggregates' hosts,
+the units on each Blazar provider) in a few reads, whatever their
+number; a reservation that drifted is handed over again, or has the
+hosts it no longer holds dropped.
 """
 
 import threading
@@ -108,6 +114,8 @@ def capacity(inventories):
 
 
 class NovaResources(resources.Resources):
+
+    may_drift = True
 
     def __init__(self, conf):
         super().__init__(conf)
@@ -370,6 +378,44 @@ class NovaResources(resources.Resources):
                         self.clients.nova, aggregate, placement.service_name)
         LOG.info('Instance reservation %s left failed hosts %s',
                  reservation_id, _slots(placements))
+
+    # --- drift --------------------------------------------------------------
+
+    def observe(self, reservation_ids):
+        """Two reads of Nova, and of Placement one of the providers and
+        one of each Blazar provider's inventory."""
+        wanted = set(reservation_ids)
+        with nova_clients.failures_as_domain_errors(NOVA):
+            nova = self.clients.nova
+            members = {aggregate.name: frozenset(aggregate.hosts)
+                       for aggregate in nova.aggregates.list()
+                       if aggregate.name in wanted}
+            flavors = frozenset(flavor.id for flavor in
+                                nova.flavors.list(is_public=None)
+                                if flavor.id in wanted)
+        with nova_clients.failures_as_domain_errors(PLACEMENT):
+            slots = self._offered_slots(wanted)
+        return resources.Seen(flavors, members, slots)
+
+    def _offered_slots(self, reservation_ids):
+        """reservation id -> {hypervisor hostname: units of its class on
+        that host's Blazar provider}."""
+        by_class = {resource_class(r): r for r in reservation_ids}
+        placement_api = self.clients.placement
+        slots = {}
+        for provider in placement_api.get(
+                '/resource_providers').json()['resource_providers']:
+            if not provider['name'].startswith(PROVIDER_PREFIX):
+                continue
+            host = provider['name'][len(PROVIDER_PREFIX):]
+            inventories = placement_api.get(
+                '/resource_providers/%s/inventories'
+                % provider['uuid']).json()['inventories']
+            for name, inventory in inventories.items():
+                if name in by_class:
+                    slots.setdefault(by_class[name], {})[host] = (
+                        inventory['total'])
+        return slots
 
     # --- end -----------------------------------------------------------------
 

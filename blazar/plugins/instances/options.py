@@ -43,6 +43,16 @@ opts = [
                help='What happens, with the Nova inventory, to the servers '
                     'of an instance reservation\'s flavor, or to the server '
                     'a lease was made for, when it ends.'),
+    cfg.IntOpt('reconcile_interval', default=60, min=0,
+               help='Seconds between checks, with the Nova inventory, that '
+                    'each active instance reservation (of a lease not '
+                    'ending within a minute) still has its flavor, its '
+                    'hosts in its aggregate and its slots as Placement '
+                    'inventory on each, and nothing on hosts it no longer '
+                    'holds, repairing any drift (a hand-over that failed '
+                    'half-way, an operator\'s mistake). Each check reads '
+                    'Nova\'s aggregates and flavors once and the inventory '
+                    'of each Blazar resource provider; 0 disables it.'),
     cfg.BoolOpt('leases_at_boot', default=False,
                 help='Make leases for new servers: one booted with the '
                      'metadata blazar:lease_end (and optionally '

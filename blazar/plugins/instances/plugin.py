@@ -34,6 +34,7 @@ from blazar.plugins.instances import boot_notifications
 from blazar.plugins.instances import models
 from blazar.plugins.instances import resources
 from blazar.plugins.instances import options
+from blazar.plugins.instances import reconcile
 from blazar.plugins.instances import schema
 from blazar.plugins.instances import views
 from blazar.plugins import query
@@ -303,6 +304,53 @@ class InstancePlugin(base.ResourcePlugin):
             LOG.exception('Could not hand the re-placed slots of '
                           'reservation %s over', reservation['id'])
 
+    # --- drift (periodic) ---------------------------------------------------
+
+    def periodic_tasks(self):
+        interval = self._options.reconcile_interval
+        if not interval or not self.resources.may_drift:
+            return []
+        return [(interval, self.reconcile)]
+
+    def reconcile(self, context):
+        """Hand over again, or take hosts back from, the active slot
+        reservations whose Nova resources drifted from the books
+        (``reconcile``); returns the drifts found."""
+        now = timeutils.utcnow()
+        with engine.reader(context) as session:
+            before = reconcile.read_books(session, now)
+        if not before:
+            return []
+        seen = self.resources.observe(sorted(before))
+        with engine.reader(context) as session:
+            after = reconcile.read_books(session, now)
+            enrolled = reconcile.enrolled(session)
+        settled = {reservation_id: booked
+                   for reservation_id, booked in before.items()
+                   if after.get(reservation_id) == booked}
+        found = reconcile.drifts(settled, seen, enrolled)
+        for drift in found:
+            self._repair(context, settled[drift.reservation_id], drift)
+        return found
+
+    def _repair(self, context, booked, drift):
+        LOG.warning('Instance reservation %s drifted from the books (%s); '
+                    'repairing it', drift.reservation_id, drift.describe())
+        lease, reservation = booked.lease, booked.reservation
+        try:
+            with engine.reader(context) as session:
+                if _lease_status(session, lease['id']) != states.ACTIVE:
+                    return  # ending since: what it takes back stays gone
+            if drift.short:
+                self._hand_over(context, lease, reservation)
+            if drift.extra:
+                self.resources.drop_hosts(context, lease, reservation,
+                                          list(drift.extra))
+        except Exception:
+            # The next check finds what is still missing.
+            LOG.exception('Could not repair instance reservation %s',
+                          drift.reservation_id)
+
     # --- lease events (outside any transaction) ----------------------------
 
     def on_start(self, context, lease, reservation):
@@ -386,10 +434,8 @@ class InstancePlugin(base.ResourcePlugin):
     def _placements_on(session, slots):
         """``Placement`` of each of ``slots`` (host id -> count), in host
         id order."""
-        return [resources.Placement(
-            host.hypervisor_hostname, host.hypervisor_id, host.service_name,
-            slots[host.id])
-            for host in host_db.list_hosts(session, sorted(slots))]
+        return [resources.placement_of(host, slots[host.id])
+                for host in host_db.list_hosts(session, sorted(slots))]
 
 
 _AFFINITY_NOTES = {True: ' all on one host', False: ' each on its own host',

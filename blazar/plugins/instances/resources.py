@@ -10,7 +10,9 @@ hosts are that inventory's:
 
 ``hand_over`` and ``take_back`` may run again after a crash (the event
 engine retries), and ``hand_over`` again when an active reservation
-grows: both converge on the state the books describe.
+grows or when ``observe`` shows that what it made drifted from the books
+(the plugin's periodic reconcile): both converge on the state the books
+describe.
 """
 
 import abc
@@ -35,6 +37,24 @@ class Placement:
     slots: int
 
 
+def placement_of(host, slots):
+    """``Placement`` of ``slots`` on the enrolled ``host``."""
+    return Placement(host.hypervisor_hostname, host.hypervisor_id,
+                     host.service_name, slots)
+
+
+@dataclasses.dataclass(frozen=True)
+class Seen:
+    """What the outside holds for some active reservations, each by
+    reservation id: those whose flavor exists, the service hosts in each
+    aggregate (none listed: no aggregate), and per hypervisor hostname the
+    units of each reservation's slots offered there."""
+
+    flavors: frozenset
+    members: dict
+    slots: dict
+
+
 @dataclasses.dataclass(frozen=True)
 class Made:
     """Ids of what ``hand_over`` made, for the reservation's view."""
@@ -45,6 +65,10 @@ class Made:
 
 
 class Resources(abc.ABC):
+
+    # Whether what ``hand_over`` makes lives outside Blazar, where it may
+    # drift from the books (``observe``).
+    may_drift = False
 
     def __init__(self, conf):
         self.conf = conf
@@ -92,6 +116,11 @@ class Resources(abc.ABC):
     def drop_hosts(self, context, lease, reservation, placements):
         """Take back from an active reservation the hosts of
         ``placements`` (failed hosts whose slots moved to others)."""
+
+    def observe(self, reservation_ids):
+        """``Seen`` of the active reservations ``reservation_ids``, with
+        a few reads whatever their number (only if ``may_drift``)."""
+        raise NotImplementedError()
 
 
 class StaticResources(Resources):
