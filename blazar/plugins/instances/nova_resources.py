@@ -382,17 +382,16 @@ class NovaResources(resources.Resources):
     # --- drift --------------------------------------------------------------
 
     def observe(self, reservation_ids):
-        """Two reads of Nova, and of Placement one of the providers and
-        one of each Blazar provider's inventory."""
+        """A few reads of Nova (the aggregates, the pages of flavors), and
+        of Placement one of the providers and one of each Blazar
+        provider's inventory."""
         wanted = set(reservation_ids)
         with nova_clients.failures_as_domain_errors(NOVA):
             nova = self.clients.nova
             members = {aggregate.name: frozenset(aggregate.hosts)
                        for aggregate in nova.aggregates.list()
                        if aggregate.name in wanted}
-            flavors = frozenset(flavor.id for flavor in
-                                nova.flavors.list(is_public=None)
-                                if flavor.id in wanted)
+            flavors = frozenset(_flavor_ids(nova) & wanted)
         with nova_clients.failures_as_domain_errors(PLACEMENT):
             slots = self._offered_slots(wanted)
         return resources.Seen(flavors, members, slots)
@@ -533,6 +532,19 @@ class NovaResources(resources.Resources):
             time.sleep(PLACEMENT_RETRY_SECONDS)
         raise exceptions.ServiceUnavailable(
             reason='Placement still uses %s' % path)
+
+
+def _flavor_ids(nova):
+    """Ids of all flavors, public or not, page by page (Nova cuts a list
+    at its own [api] max_limit, whatever limit is asked)."""
+    found, marker = set(), None
+    while True:
+        page = nova.flavors.list(detailed=False, is_public=None,
+                                 marker=marker)
+        if not page:
+            return found
+        found.update(flavor.id for flavor in page)
+        marker = page[-1].id
 
 
 def _wait_for_snapshots(servers, timeout):

@@ -50,8 +50,8 @@ opts = [
                     'hosts in its aggregate and its slots as Placement '
                     'inventory on each, and nothing on hosts it no longer '
                     'holds, repairing any drift (a hand-over that failed '
-                    'half-way, an operator\'s mistake). Each check reads '
-                    'Nova\'s aggregates and flavors once and the inventory '
+                    'half-way, an operator\'s mistake). Each check lists '
+                    'Nova\'s aggregates and flavors and reads the inventory '
                     'of each Blazar resource provider; 0 disables it.'),
     cfg.BoolOpt('leases_at_boot', default=False,
                 help='Make leases for new servers: one booted with the '
