@@ -104,6 +104,13 @@ class BooksOnBackend:
     def test_nothing_active_reads_nothing(self):
         self.assertEqual({}, self.books())
 
+    def test_enrolled_hosts_named_by_service_or_hypervisor(self):
+        seen = resources.Seen(frozenset(), {'r1': {'c3', 'elsewhere'}},
+                              {'r1': {'hv1': 1}, 'r2': {'hv3': 2}})
+        with orm.Session(self.engine) as session:
+            self.assertEqual([host(1, 0), host(3, 0)],
+                             reconcile.enrolled(session, seen))
+
 
 class TestBooksSQLite(BooksOnBackend, testtools.TestCase):
     backend = 'sqlite'

@@ -324,7 +324,7 @@ class InstancePlugin(base.ResourcePlugin):
         seen = self.resources.observe(sorted(before))
         with engine.reader(context) as session:
             after = reconcile.read_books(session, now)
-            enrolled = reconcile.enrolled(session)
+            enrolled = reconcile.enrolled(session, seen)
         settled = {reservation_id: booked
                    for reservation_id, booked in before.items()
                    if after.get(reservation_id) == booked}

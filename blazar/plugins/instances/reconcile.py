@@ -27,7 +27,6 @@ import datetime
 import sqlalchemy as sa
 
 from blazar.db import models as db_models
-from blazar.plugins.hosts import db as host_db
 from blazar.plugins.hosts import models as host_models
 from blazar.plugins.instances import models
 from blazar.plugins.instances import resources
@@ -73,7 +72,8 @@ class Drift:
 def drifts(books, seen, enrolled):
     """``Drift`` of each reservation of ``books`` (reservation id ->
     ``Booked``) that ``seen`` shows drifted; ``enrolled``: a
-    ``Placement`` of every enrolled host, to name the extra ones."""
+    ``Placement`` of the enrolled hosts ``seen`` names, to name the extra
+    ones."""
     found = []
     for reservation_id, booked in sorted(books.items()):
         drift = _drift(reservation_id, booked, seen, enrolled)
@@ -136,7 +136,14 @@ def _books_query(ends_after):
             .order_by(instances.reservation_id, host.id))
 
 
-def enrolled(session):
-    """A ``Placement`` (no slots) of every enrolled host."""
-    return [resources.placement_of(host, 0)
-            for host in host_db.list_hosts(session)]
+def enrolled(session, seen):
+    """A ``Placement`` (no slots) of each enrolled host that ``seen``
+    names, in host id order."""
+    services = set().union(*seen.members.values())
+    hypervisors = set().union(*seen.slots.values())
+    host = host_models.ComputeHost
+    return [resources.placement_of(found, 0) for found in session.scalars(
+        sa.select(host)
+        .where(sa.or_(host.service_name.in_(sorted(services)),
+                      host.hypervisor_hostname.in_(sorted(hypervisors))))
+        .order_by(host.id))]
