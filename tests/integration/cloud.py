@@ -31,6 +31,7 @@ from keystoneauth1.identity import v3
 from keystoneauth1 import session as ks_session
 
 from tests import nova_bus
+from tests.integration import layout
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 START_SCRIPT = REPO / 'tools' / 'cloud' / 'start.sh'
@@ -44,6 +45,9 @@ READY_TIMEOUT = float(os.environ.get('BLAZAR_CLOUD_READY_TIMEOUT', 900))
 NOVA_MICROVERSION = '2.96'
 HOST_LAYOUT_LOCK_TIMEOUT = 600
 MEMBER_ROLE = 'member'
+# Present while the host layout is known to be the baseline (see
+# HostLayoutLock).
+CLEAN_MARKER = CLOUD_DIR / 'host-layout.clean'
 
 
 def cloud_enabled():
@@ -185,29 +189,55 @@ class HostLayoutLock(fixtures.Fixture):
     freepool, host reservations) holds the lock exclusively for its whole
     run; a test that only needs some hosts to stay outside Blazar holds it
     shared.
+
+    The exclusive holder leaves the layout as it found it: before letting
+    go it restores the baseline (``layout.restore``), once its own
+    cleanups (and its Blazar) are gone. A holder killed before that leaves
+    no ``CLEAN_MARKER``: whoever takes the lock next, in either mode,
+    restores first. A fresh cloud has no marker either, so a run's first
+    holder always starts from the baseline.
     """
 
     def __init__(self, exclusive, timeout=HOST_LAYOUT_LOCK_TIMEOUT):
         super().__init__()
-        self.mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        self.exclusive = exclusive
         self.timeout = timeout
 
     def _setUp(self):
         CLOUD_DIR.mkdir(parents=True, exist_ok=True)
-        lock = open(CLOUD_DIR / 'host-layout.lock', 'a')
-        self.addCleanup(lock.close)
+        self.lock = open(CLOUD_DIR / 'host-layout.lock', 'a')
+        self.addCleanup(self.lock.close)
+        self._take(fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH)
+        self.addCleanup(fcntl.flock, self.lock, fcntl.LOCK_UN)
+        if not CLEAN_MARKER.exists():
+            # Restoring needs the lock to ourselves (shared holders boot
+            # servers); while it waits, Linux drops a shared lock.
+            self._take(fcntl.LOCK_EX)
+            if not CLEAN_MARKER.exists():
+                self._restore()
+        if self.exclusive:
+            CLEAN_MARKER.unlink()
+            self.addCleanup(self._restore)
+        else:
+            self._take(fcntl.LOCK_SH)
+
+    def _take(self, mode):
         deadline = time.monotonic() + self.timeout
         while True:
             try:
-                fcntl.flock(lock, self.mode | fcntl.LOCK_NB)
-                break
+                fcntl.flock(self.lock, mode | fcntl.LOCK_NB)
+                return
             except BlockingIOError as e:
                 if time.monotonic() > deadline:
                     raise CloudUnavailable(
                         'host layout lock still held after %d s'
                         % self.timeout) from e
                 time.sleep(0.5)
-        self.addCleanup(fcntl.flock, lock, fcntl.LOCK_UN)
+
+    @staticmethod
+    def _restore():
+        layout.restore(ensure_cloud())
+        CLEAN_MARKER.touch()
 
 
 class NotificationPool(fixtures.Fixture):

@@ -54,11 +54,15 @@ class BootLeaseTest(instances_test.InstanceCloudTestCase):
                     'default_lease_projects': cls.lab.project_id,
                     'default_lease_duration': DEFAULT_DURATION}})
             super().setUpClass()
-            # Only from now on does the pool's queue exist.
-            cls.blazar.process.wait_for_log('Listening to notifications')
         except BaseException:
             cls.shared.cleanUp()
             raise
+
+    @classmethod
+    def start_blazar(cls):
+        super().start_blazar()
+        # Only from now on does the pool's queue exist.
+        cls.blazar.process.wait_for_log('Listening to notifications')
 
     @classmethod
     def tearDownClass(cls):

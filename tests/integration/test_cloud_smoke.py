@@ -12,18 +12,7 @@ from novaclient import exceptions as nova_exc
 import testtools
 
 from tests.integration import cloud as test_cloud
-
-BLAZAR_AZ_PREFIX = 'blazar_'
-
-
-def blazar_managed_hosts(nova, freepool):
-    """Hosts in the freepool or in a reservation (blazar_ zone) aggregate."""
-    managed = set()
-    for aggregate in nova.aggregates.list():
-        zone = aggregate.availability_zone or ''
-        if aggregate.name == freepool or zone.startswith(BLAZAR_AZ_PREFIX):
-            managed.update(aggregate.hosts)
-    return managed
+from tests.integration import layout
 
 
 @test_cloud.skip_unless_cloud
@@ -43,8 +32,8 @@ class CloudSmokeTest(testtools.TestCase):
     def test_ordinary_server_boots_on_unmanaged_host_and_deletes(self):
         self.useFixture(test_cloud.HostLayoutLock(exclusive=False))
         free_hosts = (set(self.cloud.compute_hosts)
-                      - blazar_managed_hosts(self.admin_nova,
-                                             self.cloud.freepool))
+                      - layout.blazar_managed_hosts(self.admin_nova,
+                                                    self.cloud.freepool))
         self.assertNotEqual(set(), free_hosts,
                             'every compute is managed by Blazar; a test '
                             'left hosts in the freepool or a reservation')

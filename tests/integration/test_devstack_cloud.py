@@ -53,9 +53,9 @@ class DevStackOnCloudTest(test_devstack.DevStackDriver, testtools.TestCase):
             self.useFixture(blazar_fixtures.Database('mysql')),
             endpoint.port, nova_conf_text)
         self.endpoint_host = endpoint.hostname
+        # Deleted with the layout lock (HostLayoutLock).
         self.freepool = 'freepool-devstack-%s' % uuid.uuid4().hex[:8]
         self.nova = self.cloud.nova()
-        self.addCleanup(self._delete_aggregate, self.freepool)
 
     def _settings(self):
         admin = self.cloud.description['admin']
@@ -77,13 +77,6 @@ class DevStackOnCloudTest(test_devstack.DevStackDriver, testtools.TestCase):
                 'BLAZAR_USE_UWSGI': 'False',
                 'BLAZAR_FREEPOOL_NAME': self.freepool,
                 'FAKE_TRANSPORT_URL': self.rabbit}
-
-    def _delete_aggregate(self, name):
-        for aggregate in self.nova.aggregates.list():
-            if aggregate.name == name:
-                for host in aggregate.hosts:
-                    self.nova.aggregates.remove_host(aggregate, host)
-                self.nova.aggregates.delete(aggregate)
 
     def test_stacked_blazar_serves_users_through_the_catalog(self):
         driver, output = self._stack_and_pause(self._settings())

@@ -30,6 +30,7 @@ from testtools import content
 
 from tests import fixtures as blazar_fixtures
 from tests.integration import cloud as test_cloud
+from tests.integration import layout
 
 HOST_ATTR = 'OS-EXT-SRV-ATTR:host'
 FREEPOOL_TIMEOUT = 30
@@ -112,7 +113,15 @@ def utcnow():
 
 class NovaBlazarTestCase(testtools.TestCase):
     """Tests sharing one NovaBlazar on the cloud's Blazar port, holding
-    the host-layout lock for the whole class."""
+    the host-layout lock for the whole class.
+
+    Each test ends, after its own cleanups, with the class's Blazar
+    emptied (its leases deleted, then its hosts, which Blazar refuses to
+    give up while a lease holds them) and the host layout restored, so
+    the next test starts from the baseline. A Blazar that refuses is
+    replaced by a fresh one (its database goes with it) and the test
+    fails. The lock restores the layout again once the Blazar has stopped.
+    """
 
     blazar_plugins = ('physical.host.plugin',)
     blazar_sections = None
@@ -124,13 +133,17 @@ class NovaBlazarTestCase(testtools.TestCase):
         cls.lock = test_cloud.HostLayoutLock(exclusive=True)
         cls.lock.setUp()
         try:
-            cls.blazar = NovaBlazar(cls.cloud, port=blazar_port(cls.cloud),
-                                    plugins=cls.blazar_plugins,
-                                    sections=cls.blazar_sections)
-            cls.blazar.setUp()
+            cls.start_blazar()
         except BaseException:
             cls.lock.cleanUp()
             raise
+
+    @classmethod
+    def start_blazar(cls):
+        cls.blazar = NovaBlazar(cls.cloud, port=blazar_port(cls.cloud),
+                                plugins=cls.blazar_plugins,
+                                sections=cls.blazar_sections)
+        cls.blazar.setUp()
 
     @classmethod
     def tearDownClass(cls):
@@ -139,6 +152,44 @@ class NovaBlazarTestCase(testtools.TestCase):
         finally:
             cls.lock.cleanUp()
         super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        # First in, so last out: after the test's leases, servers, hosts.
+        self.addCleanup(self._empty_blazar)
+
+    def _empty_blazar(self):
+        session = self.cloud.blazar_session()
+        try:
+            for lease in session.get(self.blazar.url + '/leases').json()[
+                    'leases']:
+                self._delete_until_gone(session, '/leases/' + lease['id'])
+            for host in session.get(self.blazar.url + '/os-hosts').json()[
+                    'hosts']:
+                self._delete_until_gone(session, '/os-hosts/' + host['id'])
+        except AssertionError:
+            self.blazar.cleanUp()
+            self.start_blazar()
+            raise
+        finally:
+            layout.restore(self.cloud)
+
+    def _delete_until_gone(self, session, path):
+        """Delete, retrying while Blazar answers 409 (a lease starting or
+        ending, a host a lease still holds)."""
+        deadline = time.monotonic() + LEASE_STATUS_TIMEOUT
+        while True:
+            response = session.delete(self.blazar.url + path,
+                                      raise_exc=False)
+            if response.status_code in (204, 404):
+                return
+            if (response.status_code != 409
+                    or time.monotonic() > deadline):
+                raise AssertionError('Blazar kept %s (%d: %s); replaced by '
+                                     'an empty one' % (
+                                         path, response.status_code,
+                                         response.text))
+            time.sleep(1)
 
 
 class HostReservationTestCase(NovaBlazarTestCase):
@@ -165,13 +216,7 @@ class HostReservationTestCase(NovaBlazarTestCase):
                                     endpoint_override=self.blazar.url)
 
     def _managed_hosts(self):
-        managed = set()
-        for aggregate in self.admin.aggregates.list():
-            if (aggregate.name == self.cloud.freepool or
-                    (aggregate.availability_zone or '').startswith(
-                        'blazar_')):
-                managed.update(aggregate.hosts)
-        return managed
+        return layout.blazar_managed_hosts(self.admin, self.cloud.freepool)
 
     def _aggregate(self, name):
         found = [a for a in self.admin.aggregates.list() if a.name == name]
@@ -181,21 +226,9 @@ class HostReservationTestCase(NovaBlazarTestCase):
         return set(self._aggregate(self.cloud.freepool).hosts)
 
     def enroll(self, name):
-        host = self.admin_blazar.host.create(name=name)
-        self.addCleanup(self._withdraw, host['id'], name)
-        return host
-
-    def _withdraw(self, host_id, name):
-        try:
-            self.admin_blazar.host.delete(host_id)
-        except blazar_exc.BlazarClientException as error:
-            if error.kwargs.get('code') != 404:
-                raise
-        finally:
-            # Whatever Blazar did, leave Nova as the next test expects.
-            freepool = self._aggregate(self.cloud.freepool)
-            if name in freepool.hosts:
-                self.admin.aggregates.remove_host(freepool, name)
+        """Enroll the host (withdrawn once the test and its leases are
+        done: see NovaBlazarTestCase)."""
+        return self.admin_blazar.host.create(name=name)
 
     def wait_for_lease(self, session, lease_id, status):
         deadline = time.monotonic() + LEASE_STATUS_TIMEOUT
@@ -235,7 +268,6 @@ class HostReservationTestCase(NovaBlazarTestCase):
                                   start + datetime.timedelta(minutes=10),
                                   host)
         reservation_id = lease['reservations'][0]['id']
-        self.addCleanup(self._drop_aggregate, reservation_id)
         self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
         self.addDetail('lease-start-seconds', content.text_content(
             '%.1f' % (utcnow() - start).total_seconds()))
@@ -277,8 +309,8 @@ class HostReservationTestCase(NovaBlazarTestCase):
         if enabled:
             self.admin.services.enable(service.id)
         else:
+            # Enabled again once the test is done (NovaBlazarTestCase).
             self.admin.services.disable(service.id)
-            self.addCleanup(self.set_compute_enabled, host, True)
 
     def wait_for_lease_flags(self, session, lease_id, degraded):
         deadline = time.monotonic() + 10 * RECONCILE_INTERVAL + 30
@@ -439,7 +471,6 @@ class HostReservationTest(HostReservationTestCase):
             self.reserved_host, before_end='snapshot',
             before_end_date=start + datetime.timedelta(minutes=5))
         reservation_id = lease['reservations'][0]['id']
-        self.addCleanup(self._drop_aggregate, reservation_id)
         self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
         server = test_cloud.wait_for_server(
             self.admin, self.boot(owner, {'reservation': reservation_id}).id,
@@ -467,14 +498,6 @@ class HostReservationTest(HostReservationTestCase):
                 self.fail('no image %s after %d s'
                           % (name, LEASE_STATUS_TIMEOUT))
             time.sleep(0.5)
-
-    def _drop_aggregate(self, name):
-        aggregate = self._aggregate(name)
-        if aggregate is None:
-            return
-        for host in aggregate.hosts:
-            self.admin.aggregates.remove_host(aggregate, host)
-        self.admin.aggregates.delete(aggregate)
 
     # --- failed hosts --------------------------------------------------------
 
@@ -531,7 +554,6 @@ class HostReservationTest(HostReservationTestCase):
         stray_name = 'stray-%s' % uuid.uuid4().hex[:8]
         stray = self.admin.aggregates.create(stray_name,
                                              'blazar_' + stray_name)
-        self.addCleanup(self._drop_aggregate, stray_name)
         self.admin.aggregates.add_host(stray, self.free_host)
 
         self.wait_for_layout({

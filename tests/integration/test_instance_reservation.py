@@ -47,10 +47,8 @@ class InstanceCloudTestCase(hosts_test.NovaBlazarTestCase):
     # The host reservation test's helpers serve here unchanged.
     blazar_client = hosts_test.HostReservationTest.blazar_client
     enroll = hosts_test.HostReservationTest.enroll
-    _withdraw = hosts_test.HostReservationTest._withdraw
     _aggregate = hosts_test.HostReservationTest._aggregate
     _freepool_hosts = hosts_test.HostReservationTest._freepool_hosts
-    _drop_aggregate = hosts_test.HostReservationTest._drop_aggregate
     wait_for_lease = hosts_test.HostReservationTest.wait_for_lease
     _delete_lease = hosts_test.HostReservationTest._delete_lease
     end_now = hosts_test.HostReservationTest.end_now
@@ -136,8 +134,6 @@ class InstanceCloudTestCase(hosts_test.NovaBlazarTestCase):
         self.placement.put(path, headers=headers, json={
             'resource_provider_generation': provider['generation'],
             'inventories': {resource_class: {'total': 1}}})
-        self.addCleanup(self.placement.delete, path, headers=headers,
-                        raise_exc=False)
 
     def remove_inventory(self, host, resource_class):
         [provider] = self.placement_get(
@@ -195,7 +191,6 @@ class InstanceReservationTest(InstanceCloudTestCase):
                                   start + datetime.timedelta(minutes=10),
                                   amount=1, affinity=True)
         reservation_id = lease['reservations'][0]['id']
-        self.addCleanup(self._drop_aggregate, reservation_id)
         lease = self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
         group_id = lease['reservations'][0]['server_group_id']
         group = self.cloud.nova(owner.session).server_groups.get(group_id)
@@ -218,7 +213,6 @@ class InstanceReservationTest(InstanceCloudTestCase):
         lease = self.create_lease(owner, start,
                                   start + datetime.timedelta(minutes=10))
         reservation_id = lease['reservations'][0]['id']
-        self.addCleanup(self._drop_aggregate, reservation_id)
         resource_class = 'CUSTOM_RESERVATION_%s' % (
             reservation_id.upper().replace('-', '_'))
 
@@ -288,7 +282,6 @@ class InstanceReservationTest(InstanceCloudTestCase):
         self.addDetail('lease-create-seconds', content.text_content(
             '%.1f' % (time.monotonic() - creating)))
         reservation = lease['reservations'][0]
-        self.addCleanup(self._drop_aggregate, reservation['id'])
         self.assertEqual((server.id, 1, 64, 1, 1), (
             reservation['server_id'], reservation['vcpus'],
             reservation['memory_mb'], reservation['disk_gb'],
@@ -349,7 +342,6 @@ class InstanceReservationTest(InstanceCloudTestCase):
                                   start + datetime.timedelta(minutes=10),
                                   anywhere=True)
         reservation_id = lease['reservations'][0]['id']
-        self.addCleanup(self._drop_aggregate, reservation_id)
         resource_class = 'CUSTOM_RESERVATION_%s' % (
             reservation_id.upper().replace('-', '_'))
         self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
@@ -419,7 +411,6 @@ class InstanceReservationTest(InstanceCloudTestCase):
         start = hosts_test.utcnow() + datetime.timedelta(seconds=40)
         lease = self.server_lease(owner, server.id, start,
                                   start + datetime.timedelta(minutes=10))
-        self.addCleanup(self._drop_aggregate, lease['reservations'][0]['id'])
         test_cloud.wait_for_server(self.admin, server.id, 'SHELVED_OFFLOADED')
         # Offloaded, the server left the free host: it may be enrolled.
         spare = self.enroll(self.free_host)
@@ -455,7 +446,6 @@ class InstanceReservationTest(InstanceCloudTestCase):
         lease = self.create_lease(owner, start,
                                   start + datetime.timedelta(minutes=10))
         reservation_id = lease['reservations'][0]['id']
-        self.addCleanup(self._drop_aggregate, reservation_id)
         resource_class = 'CUSTOM_RESERVATION_%s' % (
             reservation_id.upper().replace('-', '_'))
         self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
@@ -487,7 +477,6 @@ class InstanceDriftTest(InstanceCloudTestCase):
                                   start + datetime.timedelta(minutes=10),
                                   amount=1)
         reservation_id = lease['reservations'][0]['id']
-        self.addCleanup(self._drop_aggregate, reservation_id)
         resource_class = 'CUSTOM_RESERVATION_%s' % (
             reservation_id.upper().replace('-', '_'))
         self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')

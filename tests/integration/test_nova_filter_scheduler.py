@@ -15,7 +15,7 @@ from novaclient import exceptions as nova_exc
 import testtools
 
 from tests.integration import cloud as test_cloud
-from tests.integration import test_cloud_smoke
+from tests.integration import layout
 
 HOST_ATTR = 'OS-EXT-SRV-ATTR:host'
 
@@ -42,8 +42,8 @@ class ReservationHintInSchedulerTest(testtools.TestCase):
                           % self.cloud.description['blazar_url'])
         self.admin = self.cloud.nova()
         free = sorted(set(self.cloud.compute_hosts)
-                      - test_cloud_smoke.blazar_managed_hosts(
-                          self.admin, self.cloud.freepool))
+                      - layout.blazar_managed_hosts(self.admin,
+                                                    self.cloud.freepool))
         self.assertGreaterEqual(len(free), 2, 'needs two hosts outside Blazar')
         self.reserved_host, self.other_hosts = free[0], set(free[1:])
 
@@ -55,13 +55,12 @@ class ReservationHintInSchedulerTest(testtools.TestCase):
         self.addCleanup(self.flavor.delete)
 
     def _reserve_host(self, host):
+        # Removed with the layout lock (HostLayoutLock).
         aggregate = self.admin.aggregates.create(
             self.reservation_id, 'blazar_' + self.reservation_id)
-        self.addCleanup(self.admin.aggregates.delete, aggregate.id)
         self.admin.aggregates.set_metadata(
             aggregate.id, {'blazar:owner': self.owner.project_id})
         self.admin.aggregates.add_host(aggregate.id, host)
-        self.addCleanup(self.admin.aggregates.remove_host, aggregate.id, host)
 
     def _boot(self, user, hints=None, count=1):
         nova = self.cloud.nova(user.session)
