@@ -34,6 +34,26 @@ def require(what, available):
     raise unittest.SkipTest('%s not configured' % what)
 
 
+def set_up_or_skip(fixture):
+    """Set ``fixture`` up, letting a skip inside it (a backend that is
+    not configured) skip the test rather than error it."""
+    try:
+        fixture.setUp()
+    except fixtures.SetupError as error:
+        cause = error.args[0] if error.args else error
+        if isinstance(cause, unittest.SkipTest):
+            raise cause
+        raise
+    return fixture
+
+
+def use_or_skip(test, fixture):
+    """``test.useFixture`` with ``set_up_or_skip``."""
+    set_up_or_skip(fixture)
+    test.addCleanup(fixture.cleanUp)
+    return fixture
+
+
 class Database(fixtures.Fixture):
     """A fresh, empty database on ``backend``; ``url`` connects to it."""
 
@@ -268,3 +288,20 @@ def _drop(sock):
     except OSError:
         pass
     sock.close()
+
+
+class Schema(fixtures.Fixture):
+    """A fresh database on ``backend`` holding Blazar's tables (``tables``
+    only, if given), created from the models; ``engine`` connects to it."""
+
+    def __init__(self, backend, tables=None):
+        super().__init__()
+        self.backend = backend
+        self.tables = tables
+
+    def _setUp(self):
+        from blazar.db import models
+        database = self.useFixture(Database(self.backend))
+        self.engine = sa.create_engine(database.url)
+        self.addCleanup(self.engine.dispose)
+        models.Base.metadata.create_all(self.engine, tables=self.tables)

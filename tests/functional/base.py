@@ -7,7 +7,6 @@
 """
 
 import os
-import unittest
 import uuid
 
 from blazarclient import client as blazar_client
@@ -120,14 +119,7 @@ class ServiceTestCase(testtools.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.service = cls.make_service()
-        try:
-            cls.service.setUp()
-        except fixtures.SetupError as error:
-            cause = error.args[0] if error.args else error
-            if isinstance(cause, unittest.SkipTest):
-                raise cause
-            raise
+        cls.service = blazar_fixtures.set_up_or_skip(cls.make_service())
 
     @classmethod
     def tearDownClass(cls):

@@ -4,9 +4,7 @@ that two transactions can never both claim one host."""
 
 import datetime
 import random
-import unittest
 
-import fixtures
 import sqlalchemy as sa
 from sqlalchemy import orm
 import testtools
@@ -39,17 +37,8 @@ class AllocationOnBackend:
 
     def setUp(self):
         super().setUp()
-        database = blazar_fixtures.Database(self.backend)
-        try:
-            self.useFixture(database)
-        except fixtures.SetupError as error:
-            cause = error.args[0] if error.args else error
-            if isinstance(cause, unittest.SkipTest):
-                raise cause
-            raise
-        self.engine = sa.create_engine(database.url)
-        self.addCleanup(self.engine.dispose)
-        db_models.Base.metadata.create_all(self.engine)
+        self.engine = blazar_fixtures.use_or_skip(
+            self, blazar_fixtures.Schema(self.backend)).engine
         with orm.Session(self.engine) as session, session.begin():
             self._seed(session)
 

@@ -6,9 +6,7 @@ select the same hosts in SQL as in Python, whatever the backend's
 collation or type coercion would do on its own.
 """
 
-import unittest
 
-import fixtures
 import hypothesis
 from hypothesis import strategies as st
 import sqlalchemy as sa
@@ -71,16 +69,9 @@ class QueriesOnBackend:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.database = blazar_fixtures.Database(cls.backend)
-        try:
-            cls.database.setUp()
-        except fixtures.SetupError as error:
-            cause = error.args[0] if error.args else error
-            if isinstance(cause, unittest.SkipTest):
-                raise cause
-            raise
-        cls.engine = sa.create_engine(cls.database.url)
-        models.ComputeHost.metadata.create_all(cls.engine, tables=TABLES)
+        cls.database = blazar_fixtures.set_up_or_skip(
+            blazar_fixtures.Schema(cls.backend, tables=TABLES))
+        cls.engine = cls.database.engine
         cls.ids = {}
         with orm.Session(cls.engine) as session, session.begin():
             for name, (hv_type, zone, vcpus, capabilities) in HOSTS.items():
@@ -94,7 +85,6 @@ class QueriesOnBackend:
 
     @classmethod
     def tearDownClass(cls):
-        cls.engine.dispose()
         cls.database.cleanUp()
         super().tearDownClass()
 

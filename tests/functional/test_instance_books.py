@@ -3,10 +3,7 @@ on SQLite, MariaDB and PostgreSQL: the slot reservations of ACTIVE leases
 not about to end, each with its hosts and slots, nothing else."""
 
 import datetime
-import unittest
 
-import fixtures
-import sqlalchemy as sa
 from sqlalchemy import orm
 import testtools
 
@@ -35,17 +32,8 @@ class BooksOnBackend:
 
     def setUp(self):
         super().setUp()
-        database = blazar_fixtures.Database(self.backend)
-        try:
-            self.useFixture(database)
-        except fixtures.SetupError as error:
-            cause = error.args[0] if error.args else error
-            if isinstance(cause, unittest.SkipTest):
-                raise cause
-            raise
-        self.engine = sa.create_engine(database.url)
-        self.addCleanup(self.engine.dispose)
-        db_models.Base.metadata.create_all(self.engine)
+        self.engine = blazar_fixtures.use_or_skip(
+            self, blazar_fixtures.Schema(self.backend)).engine
         with orm.Session(self.engine) as session, session.begin():
             session.add_all(host_models.ComputeHost(
                 id=n, hypervisor_hostname='hv%d' % n,
