@@ -161,19 +161,13 @@ class HostHealingTest(HostHealingTests, test_hosts.HostsTestCase):
     pass
 
 
-class MariaDBSplitHostHealingTest(HostHealingTests,
-                                  test_hosts.HostsTestCase):
+class MariaDBSplitHostHealingTest(test_hosts.SecondManager,
+                                  HostHealingTests, test_hosts.HostsTestCase):
     """Two managers heal at the same time: one of them moves each
     allocation, the other finds it moved (compare-and-swap)."""
 
     backend = 'mysql'
     topology = 'split'
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.service.start_manager()
-        test_hosts.wait_for_managers(cls.service)
 
 
 class PostgreSQLSplitHostHealingTest(HostHealingTests,

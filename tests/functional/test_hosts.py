@@ -785,17 +785,22 @@ class HostPluginDisabledTest(base.ServiceTestCase):
                                      'not supported')
 
 
-class ConcurrentClaimsTests:
-    """Many clients, two managers, one window: no host is given twice."""
-
-    topology = 'split'
-    config = dict(HOSTS_CONFIG, api={'workers': 4})
+class SecondManager:
+    """Mixed in before a split service's test case: a second
+    blazar-manager beside the first, both serving before any test."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.service.managers.append(cls.service.start_manager())
+        cls.service.start_manager()
         wait_for_managers(cls.service)
+
+
+class ConcurrentClaimsTests(SecondManager):
+    """Many clients, two managers, one window: no host is given twice."""
+
+    topology = 'split'
+    config = dict(HOSTS_CONFIG, api={'workers': 4})
 
     def test_racing_clients_never_share_a_host(self):
         hosts = {self.enroll()['id'] for _ in range(10)}

@@ -166,19 +166,14 @@ class InstanceHealingTest(InstanceHealingTests,
     pass
 
 
-class MariaDBSplitInstanceHealingTest(InstanceHealingTests,
+class MariaDBSplitInstanceHealingTest(test_hosts.SecondManager,
+                                      InstanceHealingTests,
                                       test_instances.InstancesTestCase):
     """Two managers heal at the same time: one of them moves each slot,
     the other finds the row changed (compare-and-swap) and looks again."""
 
     backend = 'mysql'
     topology = 'split'
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.service.start_manager()
-        test_hosts.wait_for_managers(cls.service)
 
 
 class PostgreSQLSplitInstanceHealingTest(InstanceHealingTests,

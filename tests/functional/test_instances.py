@@ -310,17 +310,11 @@ class StartedInstanceLeaseTest(InstancesTestCase):
         self.assertEqual(4, grown['reservations'][0]['amount'])
 
 
-class ConcurrentSlotClaimsTests:
+class ConcurrentSlotClaimsTests(test_hosts.SecondManager):
     """Many clients, two managers, one host: never more slots than fit."""
 
     topology = 'split'
     config = dict(CONFIG, api={'workers': 4})
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.service.start_manager()
-        test_hosts.wait_for_managers(cls.service)
 
     def test_racing_clients_never_overbook(self):
         host = self.enroll()['id']

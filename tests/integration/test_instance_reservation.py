@@ -26,6 +26,11 @@ SLOT = {'vcpus': 1, 'memory_mb': 64, 'disk_gb': 1}
 AMOUNT = 2
 
 
+def resource_class_of(reservation_id):
+    """The custom resource class of a reservation's slots in Placement."""
+    return 'CUSTOM_RESERVATION_%s' % reservation_id.upper().replace('-', '_')
+
+
 class InstanceCloudTestCase(hosts_test.NovaBlazarTestCase):
     """Blazar with the host and instance plugins, and the helpers of tests
     of instance reservations; ``reserved_host`` is the compute they
@@ -65,6 +70,13 @@ class InstanceCloudTestCase(hosts_test.NovaBlazarTestCase):
         return self.post_lease(user, start, end, status, dict(
             SLOT, resource_type='virtual:instance', amount=amount,
             affinity=affinity, resource_properties=wanted))
+
+    def lease_starting_soon(self, owner, **slots):
+        """A ten-minute slot lease of ``owner`` starting in 5 s."""
+        start = hosts_test.utcnow() + datetime.timedelta(seconds=5)
+        return self.create_lease(owner, start,
+                                 start + datetime.timedelta(minutes=10),
+                                 **slots)
 
     def server_lease(self, user, server_id, start, end, status=201):
         return self.post_lease(user, start, end, status, {
@@ -186,10 +198,7 @@ class InstanceReservationTest(InstanceCloudTestCase):
     def test_affinity_group_belongs_to_the_lease_owner(self):
         self.enroll(self.reserved_host)
         owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
-        start = hosts_test.utcnow() + datetime.timedelta(seconds=5)
-        lease = self.create_lease(owner, start,
-                                  start + datetime.timedelta(minutes=10),
-                                  amount=1, affinity=True)
+        lease = self.lease_starting_soon(owner, amount=1, affinity=True)
         reservation_id = lease['reservations'][0]['id']
         lease = self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
         group_id = lease['reservations'][0]['server_group_id']
@@ -213,8 +222,7 @@ class InstanceReservationTest(InstanceCloudTestCase):
         lease = self.create_lease(owner, start,
                                   start + datetime.timedelta(minutes=10))
         reservation_id = lease['reservations'][0]['id']
-        resource_class = 'CUSTOM_RESERVATION_%s' % (
-            reservation_id.upper().replace('-', '_'))
+        resource_class = resource_class_of(reservation_id)
 
         lease = self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
         self.addDetail('lease-start-seconds', content.text_content(
@@ -337,13 +345,9 @@ class InstanceReservationTest(InstanceCloudTestCase):
         self.enroll(self.reserved_host)
         self.enroll(self.free_host)
         owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
-        start = hosts_test.utcnow() + datetime.timedelta(seconds=5)
-        lease = self.create_lease(owner, start,
-                                  start + datetime.timedelta(minutes=10),
-                                  anywhere=True)
+        lease = self.lease_starting_soon(owner, anywhere=True)
         reservation_id = lease['reservations'][0]['id']
-        resource_class = 'CUSTOM_RESERVATION_%s' % (
-            reservation_id.upper().replace('-', '_'))
+        resource_class = resource_class_of(reservation_id)
         self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
         [failing] = self._aggregate(reservation_id).hosts
         [healthy] = {self.reserved_host, self.free_host} - {failing}
@@ -442,12 +446,9 @@ class InstanceReservationTest(InstanceCloudTestCase):
         # off the free host: its Blazar provider still offers the class.
         self.enroll(self.reserved_host)
         owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
-        start = hosts_test.utcnow() + datetime.timedelta(seconds=5)
-        lease = self.create_lease(owner, start,
-                                  start + datetime.timedelta(minutes=10))
+        lease = self.lease_starting_soon(owner)
         reservation_id = lease['reservations'][0]['id']
-        resource_class = 'CUSTOM_RESERVATION_%s' % (
-            reservation_id.upper().replace('-', '_'))
+        resource_class = resource_class_of(reservation_id)
         self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
         self.leave_inventory(self.free_host, resource_class)
 
@@ -472,13 +473,9 @@ class InstanceDriftTest(InstanceCloudTestCase):
         self.enroll(self.reserved_host)
         self.enroll(self.free_host)
         owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
-        start = hosts_test.utcnow() + datetime.timedelta(seconds=5)
-        lease = self.create_lease(owner, start,
-                                  start + datetime.timedelta(minutes=10),
-                                  amount=1)
+        lease = self.lease_starting_soon(owner, amount=1)
         reservation_id = lease['reservations'][0]['id']
-        resource_class = 'CUSTOM_RESERVATION_%s' % (
-            reservation_id.upper().replace('-', '_'))
+        resource_class = resource_class_of(reservation_id)
         self.wait_for_lease(owner.session, lease['id'], 'ACTIVE')
 
         # Behind Blazar's back: the flavor, the host's membership and its
