@@ -44,6 +44,7 @@ def _start_shutdown_deadline(conf):
 def serve(conf, application):
     server = wsgi.Server((conf.api.host, conf.api.port), application,
                          numthreads=conf.api.workers * 8,
+                         request_queue_size=conf.api.backlog,
                          server_name='blazar-api')
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     LOG.info('Serving the API on http://%s:%s', conf.api.host, conf.api.port)

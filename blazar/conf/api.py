@@ -10,8 +10,14 @@ opts = [
     cfg.PortOpt('port', default=1234,
                 help='Port blazar-api and blazar-all listen on.'),
     cfg.IntOpt('workers', default=1, min=1,
-               help='Number of threads serving HTTP requests in '
-                    'blazar-api and blazar-all.'),
+               help='Serving capacity of blazar-api and blazar-all, in '
+                    'units of eight threads serving HTTP requests.'),
+    cfg.IntOpt('backlog', default=4096, min=1,
+               help='Connections the kernel may hold for blazar-api and '
+                    'blazar-all before they accept them (listen backlog, '
+                    'capped by net.core.somaxconn). Clients arriving past '
+                    'a full backlog see their connections stall or '
+                    'reset.'),
     cfg.IntOpt('max_request_body_size', default=114688, min=1024,
                help='Largest request body accepted, in bytes.'),
 ]
