@@ -291,6 +291,16 @@ def wait_for_server(nova, server_id, status, timeout=120):
         time.sleep(0.5)
 
 
+def delete_server(nova, server_id):
+    """Delete the server, if still there, and wait until it is gone."""
+    from novaclient import exceptions as nova_exc
+    try:
+        nova.servers.delete(server_id)
+    except nova_exc.NotFound:
+        return
+    wait_for_server_gone(nova, server_id)
+
+
 def wait_for_server_gone(nova, server_id, timeout=60):
     from novaclient import exceptions as nova_exc
     deadline = time.monotonic() + timeout

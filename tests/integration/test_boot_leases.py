@@ -80,13 +80,14 @@ class BootLeaseTest(instances_test.InstanceCloudTestCase):
     def boot_with(self, user, metadata=None):
         """A server of the ordinary flavor, ACTIVE on the other compute."""
         nova = self.cloud.nova(user.session)
-        server = nova.servers.create(
-            'boot-%s' % time.monotonic_ns(), self.cloud.image_id,
-            self.ordinary_flavor.id, nics='none', meta=metadata or {})
-        self.addCleanup(self._delete_quietly, server.id)
-        server = test_cloud.wait_for_server(self.admin, server.id, 'ACTIVE')
-        self.assertEqual(self.free_host, getattr(server, HOST_ATTR))
-        return server
+
+        def boot():
+            server = nova.servers.create(
+                'boot-%s' % time.monotonic_ns(), self.cloud.image_id,
+                self.ordinary_flavor.id, nics='none', meta=metadata or {})
+            self.addCleanup(test_cloud.delete_server, self.admin, server.id)
+            return server
+        return self.on_free_host(boot)
 
     def label(self, server, key):
         """What Blazar wrote on the server under ``key`` (or under the

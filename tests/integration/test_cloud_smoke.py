@@ -8,7 +8,6 @@ manage.
 
 import uuid
 
-from novaclient import exceptions as nova_exc
 import testtools
 
 from tests.integration import cloud as test_cloud
@@ -46,7 +45,7 @@ class CloudSmokeTest(testtools.TestCase):
         server = nova.servers.create('smoke-%s' % uuid.uuid4().hex[:8],
                                      self.cloud.image_id, flavor.id,
                                      nics='none')
-        self.addCleanup(self._delete_quietly, server.id)
+        self.addCleanup(test_cloud.delete_server, self.admin_nova, server.id)
 
         test_cloud.wait_for_server(nova, server.id, 'ACTIVE')
         placed = self.admin_nova.servers.get(server.id)
@@ -54,10 +53,3 @@ class CloudSmokeTest(testtools.TestCase):
 
         nova.servers.delete(server.id)
         test_cloud.wait_for_server_gone(nova, server.id)
-
-    def _delete_quietly(self, server_id):
-        try:
-            self.admin_nova.servers.delete(server_id)
-        except nova_exc.NotFound:
-            return
-        test_cloud.wait_for_server_gone(self.admin_nova, server_id)

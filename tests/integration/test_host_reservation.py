@@ -323,6 +323,17 @@ class HostReservationTestCase(NovaBlazarTestCase):
                           % (degraded, lease))
             time.sleep(0.5)
 
+    def assert_degraded_while_down(self, owner, lease_id, spare):
+        """With ``spare``, the last host able to take over, down, the
+        lease is degraded until it comes back; the lease then."""
+        self.set_compute_enabled(spare, False)
+        lease = self.wait_for_lease_flags(owner.session, lease_id, True)
+        self.assertTrue(lease['reservations'][0]['missing_resources'])
+        self.set_compute_enabled(spare, True)
+        lease = self.wait_for_lease_flags(owner.session, lease_id, False)
+        self.assertFalse(lease['reservations'][0]['missing_resources'])
+        return lease
+
     def wait_until_reservable(self, name):
         deadline = time.monotonic() + 10 * RECONCILE_INTERVAL + 30
         while not [host for host in self.admin_blazar.host.list()
@@ -347,15 +358,8 @@ class HostReservationTest(HostReservationTestCase):
         server = nova.servers.create(
             'hosts-%s' % uuid.uuid4().hex[:8], self.cloud.image_id,
             self.flavor.id, nics='none', scheduler_hints=hints or {})
-        self.addCleanup(self._delete_quietly, server.id)
+        self.addCleanup(test_cloud.delete_server, self.admin, server.id)
         return server
-
-    def _delete_quietly(self, server_id):
-        try:
-            self.admin.servers.delete(server_id)
-        except nova_exc.NotFound:
-            return
-        test_cloud.wait_for_server_gone(self.admin, server_id)
 
     # --- enrollment ----------------------------------------------------------
 
@@ -447,7 +451,7 @@ class HostReservationTest(HostReservationTestCase):
             'forced-%s' % uuid.uuid4().hex[:8], self.cloud.image_id,
             self.flavor.id, nics='none',
             availability_zone='nova:%s' % self.reserved_host)
-        self.addCleanup(self._delete_quietly, forced.id)
+        self.addCleanup(test_cloud.delete_server, self.admin, forced.id)
         forced = test_cloud.wait_for_server(self.admin, forced.id, 'ACTIVE')
         self.assertEqual(self.reserved_host, getattr(forced, HOST_ATTR))
         owner = self.useFixture(test_cloud.ProjectUser(self.cloud))
@@ -518,12 +522,7 @@ class HostReservationTest(HostReservationTestCase):
         self.assertTrue(lease['reservations'][0]['resources_changed'])
 
         # Then the replacement fails too, with no host left to take over.
-        self.set_compute_enabled(spare, False)
-        lease = self.wait_for_lease_flags(owner.session, lease['id'], True)
-        self.assertTrue(lease['reservations'][0]['missing_resources'])
-        self.set_compute_enabled(spare, True)
-        lease = self.wait_for_lease_flags(owner.session, lease['id'], False)
-        self.assertFalse(lease['reservations'][0]['missing_resources'])
+        lease = self.assert_degraded_while_down(owner, lease['id'], spare)
         self.assertEqual([spare], self._aggregate(reservation_id).hosts)
 
         # Back from maintenance, the first host is reservable again; the
@@ -624,14 +623,7 @@ class NovaNotificationHealingTest(HostReservationTestCase):
         lease = self.blazar_client(owner.session).lease.get(lease['id'])
         self.assertFalse(lease['degraded'])
 
-        # With no host left to take over, the lease is degraded until
-        # the host comes back.
-        self.set_compute_enabled(spare, False)
-        lease = self.wait_for_lease_flags(owner.session, lease['id'], True)
-        self.assertTrue(lease['reservations'][0]['missing_resources'])
-        self.set_compute_enabled(spare, True)
-        lease = self.wait_for_lease_flags(owner.session, lease['id'], False)
-        self.assertFalse(lease['reservations'][0]['missing_resources'])
+        lease = self.assert_degraded_while_down(owner, lease['id'], spare)
         self.assertEqual({spare}, self.held_hosts(lease['id']))
         self.set_compute_enabled(held, True)
         self.wait_until_reservable(held)

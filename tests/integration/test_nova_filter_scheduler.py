@@ -11,7 +11,6 @@ import uuid
 
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import session as ks_session
-from novaclient import exceptions as nova_exc
 import testtools
 
 from tests.integration import cloud as test_cloud
@@ -70,19 +69,12 @@ class ReservationHintInSchedulerTest(testtools.TestCase):
                             min_count=count, max_count=count)
         servers = nova.servers.list(search_opts={'name': '^%s' % name})
         for server in servers:
-            self.addCleanup(self._delete_quietly, server.id)
+            self.addCleanup(test_cloud.delete_server, self.admin, server.id)
         return servers
 
     def _wait(self, servers, status):
         return [test_cloud.wait_for_server(self.admin, s.id, status)
                 for s in servers]
-
-    def _delete_quietly(self, server_id):
-        try:
-            self.admin.servers.delete(server_id)
-        except nova_exc.NotFound:
-            return
-        test_cloud.wait_for_server_gone(self.admin, server_id)
 
     def _scheduler_log(self):
         return (pathlib.Path(self.cloud.log_dir)
