@@ -9,6 +9,7 @@ allocation row per host. The hosts are the host plugin's enrolled hosts;
 what a start and an end do outside Blazar is ``resources``' business.
 """
 
+import collections
 import dataclasses
 import datetime
 import functools
@@ -166,12 +167,13 @@ class InstancePlugin(base.ResourcePlugin):
         size = allocation.Size(request['vcpus'], request['memory_mb'],
                                request['disk_gb'])
         hosts = self._candidates(session, request, start, end, held)
-        uses = allocation.uses(session, [h.id for h in hosts], start, end)
+        uses = collections.defaultdict(list)
+        for use in allocation.uses(session, [h.id for h in hosts], start,
+                                   end):
+            uses[use.host_id].append(use)
         free = {host.id: allocation.free_slots(
-            host, [u for u in uses if u.host_id == host.id], size, start, end)
-            for host in hosts}
-        order = allocation.preference(free, {u.host_id for u in uses}, held,
-                                      prefer)
+            host, uses.get(host.id, []), size, start, end) for host in hosts}
+        order = allocation.preference(free, set(uses), held, prefer)
         return hosts, free, order
 
     def _candidates(self, session, request, start, end, held):
